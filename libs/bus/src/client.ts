@@ -1,0 +1,72 @@
+import { errors as natsErrors, type NatsConnection } from '@nats-io/transport-node';
+import type { z } from 'zod';
+import { GatewayError, InternalError, ServiceUnavailableError, gatewayErrorFromJSON } from '@aigw/contracts';
+import type { EndpointContract } from './contract';
+import { decodeJson, encodeJson } from './codec';
+import { ERROR_CODE_HEADER } from './service';
+
+export interface RequestOptions {
+  /** Deadline for the reply, number of milliseconds. */
+  timeoutMs?: number;
+}
+
+/**
+ * Typed request/reply over NATS. Every failure comes back as a `GatewayError`: a service error keeps its
+ * code, a missing or silent service becomes `service_unavailable` naming the service.
+ */
+export class BusClient {
+  readonly #nc: NatsConnection;
+  readonly #timeoutMs: number;
+
+  constructor(nc: NatsConnection, opts: { timeoutMs: number }) {
+    this.#nc = nc;
+    this.#timeoutMs = opts.timeoutMs;
+  }
+
+  async request<Req extends z.ZodType, Res extends z.ZodType>(
+    contract: EndpointContract<Req, Res>,
+    payload: z.input<Req>,
+    opts: RequestOptions = {},
+  ): Promise<z.output<Res>> {
+    const timeout = opts.timeoutMs ?? this.#timeoutMs;
+    let reply;
+    try {
+      reply = await this.#nc.request(contract.subject, encodeJson(payload), { timeout });
+    } catch (err) {
+      throw toUnavailable(contract.service, timeout, err);
+    }
+    let body: unknown;
+    try {
+      body = decodeJson(reply.data);
+    } catch (err) {
+      throw new InternalError(`The ${contract.service} service sent a reply that is not JSON.`, { cause: err });
+    }
+    if (reply.headers?.get(ERROR_CODE_HEADER)) {
+      throw gatewayErrorFromJSON(body as { code: string; message: string });
+    }
+    const parsed = contract.Response.safeParse(body);
+    if (!parsed.success) {
+      throw new InternalError(`The ${contract.service} service sent a reply that does not match its contract.`, {
+        cause: parsed.error,
+      });
+    }
+    return parsed.data;
+  }
+}
+
+function toUnavailable(service: string, timeoutMs: number, err: unknown): GatewayError {
+  const cause = err instanceof Error && err.cause ? err.cause : err;
+  if (cause instanceof natsErrors.NoRespondersError) {
+    return new ServiceUnavailableError(service, `The ${service} service is not available: no instance is running.`, {
+      cause: err,
+    });
+  }
+  if (cause instanceof natsErrors.TimeoutError) {
+    return new ServiceUnavailableError(service, `The ${service} service did not answer within ${timeoutMs} ms.`, {
+      cause: err,
+    });
+  }
+  return new ServiceUnavailableError(service, `The ${service} service could not be reached: the message bus is unavailable.`, {
+    cause: err,
+  });
+}

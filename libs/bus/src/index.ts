@@ -1,0 +1,6 @@
+export * from './contract';
+export * from './connect';
+export * from './codec';
+export * from './client';
+export * from './service';
+export * from './jetstream';

@@ -1,0 +1,129 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { z } from 'zod';
+import { ErrorCode, GatewayError, RateLimitError } from '@aigw/contracts';
+import { createLogger } from '@aigw/telemetry';
+import { startNatsServer, type TestServer } from '@aigw/testing';
+import { BusClient, endpoint, startService, type EndpointContract } from '../src';
+
+const Echo = {
+  subject: 'router.v1.route',
+  service: 'router',
+  Request: z.object({ model: z.string() }),
+  Response: z.object({ alias: z.string(), replica: z.number() }),
+} satisfies EndpointContract;
+
+const logger = createLogger('test', 'silent');
+let nats: TestServer;
+let nc: NatsConnection;
+let client: BusClient;
+
+beforeAll(async () => {
+  nats = await startNatsServer();
+  nc = await connect({ servers: nats.url });
+  client = new BusClient(nc, { timeoutMs: 300 });
+});
+
+afterAll(async () => {
+  await nc.close();
+  await nats.cleanup();
+});
+
+/** Serves Echo from a replica of its own; returns a function that stops it. */
+async function replica(handle: (model: string) => Promise<unknown>): Promise<() => Promise<void>> {
+  const conn = await connect({ servers: nats.url });
+  await startService(conn, 'router', [endpoint(Echo, async (req) => (await handle(req.model)) as never)], logger);
+  return () => conn.close();
+}
+
+describe('bus – request/reply', () => {
+  it('returns the typed reply of a service', async () => {
+    const stop = await replica(async (model) => ({ alias: model, replica: 1 }));
+    try {
+      await expect(client.request(Echo, { model: 'gpt' })).resolves.toEqual({ alias: 'gpt', replica: 1 });
+    } finally {
+      await stop();
+    }
+  });
+
+  it('spreads requests over replicas in the queue group', async () => {
+    const stops = [
+      await replica(async (model) => ({ alias: model, replica: 1 })),
+      await replica(async (model) => ({ alias: model, replica: 2 })),
+    ];
+    try {
+      const replies = await Promise.all(Array.from({ length: 40 }, () => client.request(Echo, { model: 'm' })));
+      const seen = new Set(replies.map((r) => (r as { replica: number }).replica));
+      expect(seen).toEqual(new Set([1, 2]));
+    } finally {
+      for (const stop of stops) await stop();
+    }
+  });
+
+  it('carries a typed error back with its code and details', async () => {
+    const stop = await replica(async () => {
+      throw new RateLimitError('slow down', 7);
+    });
+    try {
+      const err = await client.request(Echo, { model: 'm' }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(GatewayError);
+      expect(err).toMatchObject({ code: ErrorCode.RateLimitExceeded, message: 'slow down', details: { retryAfterS: 7 } });
+    } finally {
+      await stop();
+    }
+  });
+
+  it('answers a request that fails the schema with invalid_request, without calling the handler', async () => {
+    const handled = jest.fn(async () => ({ alias: 'x', replica: 1 }));
+    const stop = await replica(handled);
+    try {
+      const err = await client.request(Echo, { model: 42 } as never).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: ErrorCode.InvalidRequest, message: expect.stringMatching(/model/) });
+      expect(handled).not.toHaveBeenCalled();
+    } finally {
+      await stop();
+    }
+  });
+
+  it('hides an unexpected failure behind internal_error', async () => {
+    const stop = await replica(async () => {
+      throw new Error('database password is hunter2');
+    });
+    try {
+      const err = (await client.request(Echo, { model: 'm' }).catch((e: unknown) => e)) as GatewayError;
+      expect(err.code).toBe(ErrorCode.Internal);
+      expect(err.message).not.toMatch(/hunter2/);
+    } finally {
+      await stop();
+    }
+  });
+
+  it('rejects a reply that does not match the contract', async () => {
+    const stop = await replica(async () => ({ alias: 5 }));
+    try {
+      await expect(client.request(Echo, { model: 'm' })).rejects.toMatchObject({ code: ErrorCode.Internal, message: expect.stringMatching(/contract/) });
+    } finally {
+      await stop();
+    }
+  });
+});
+
+describe('bus – a missing or silent service', () => {
+  it('is service_unavailable at once, naming the service, when no instance runs', async () => {
+    const started = Date.now();
+    const err = await client.request(Echo, { model: 'm' }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: ErrorCode.ServiceUnavailable, message: expect.stringMatching(/router service .*no instance/), details: { service: 'router' } });
+    expect(Date.now() - started).toBeLessThan(250);
+  });
+
+  it('is service_unavailable after the deadline when the service does not answer', async () => {
+    const stop = await replica(() => new Promise(() => undefined));
+    try {
+      const started = Date.now();
+      const err = await client.request(Echo, { model: 'm' }, { timeoutMs: 200 }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: ErrorCode.ServiceUnavailable, message: 'The router service did not answer within 200 ms.' });
+      expect(Date.now() - started).toBeLessThan(1000);
+    } finally {
+      await stop();
+    }
+  });
+});

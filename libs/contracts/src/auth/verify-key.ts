@@ -1,0 +1,34 @@
+import { z } from 'zod';
+import { Subjects } from '../subjects';
+
+export const Role = z.enum(['client', 'finance', 'admin']);
+export type Role = z.infer<typeof Role>;
+
+/** Who is calling, as auth knows it. Never carries the secret. */
+export const Principal = z.object({
+  /** Stable key id, safe to log (`key_...`). */
+  keyId: z.string().min(1),
+  /** Owning tenant id. */
+  tenantId: z.string().min(1),
+  role: Role,
+  /** Display form of the key, e.g. `sk-aigw-...abcd`. */
+  keyPrefix: z.string(),
+  /** Per-key limits overriding the defaults of the quota service. */
+  limits: z.object({
+    /** Requests per minute. */
+    rpm: z.number().int().positive().optional(),
+  }),
+});
+export type Principal = z.infer<typeof Principal>;
+
+export const VerifyKey = {
+  subject: Subjects.authVerifyKey,
+  service: 'auth',
+  Request: z.object({
+    /** SHA-256 of the presented key, lowercase hex: the secret itself never crosses the bus. */
+    keyHash: z.string().regex(/^[0-9a-f]{64}$/),
+  }),
+  Response: z.object({ principal: Principal }),
+} as const;
+export type VerifyKeyRequest = z.infer<typeof VerifyKey.Request>;
+export type VerifyKeyResponse = z.infer<typeof VerifyKey.Response>;

@@ -1,0 +1,32 @@
+/**
+ * Stable error codes. Every failure the gateway reports carries one of these; clients and services branch
+ * on the code, never on message text. The HTTP edge maps each code to a status and the provider's error
+ * shape in one place (`apps/proxy/src/http/error-map.ts`).
+ */
+export const ErrorCode = {
+  /** The request body or a parameter is not acceptable. */
+  InvalidRequest: 'invalid_request',
+  /** The request body is not valid JSON. */
+  InvalidJson: 'invalid_json',
+  /** No credential, or one the gateway does not know. */
+  InvalidApiKey: 'invalid_api_key',
+  /** A valid credential that may not do this. */
+  PermissionDenied: 'permission_denied',
+  /** No such model alias or route. */
+  ModelNotFound: 'model_not_found',
+  /** No such path. */
+  NotFound: 'not_found',
+  /** The request body is larger than the gateway accepts. */
+  RequestTooLarge: 'request_too_large',
+  /** A rate limit was hit; `retryAfterS` says when to try again. */
+  RateLimitExceeded: 'rate_limit_exceeded',
+  /** An internal service did not answer in time or is not running. */
+  ServiceUnavailable: 'service_unavailable',
+  /** Every upstream candidate failed before the response started. */
+  UpstreamError: 'upstream_error',
+  /** The upstream did not answer in time. */
+  UpstreamTimeout: 'upstream_timeout',
+  /** A bug: anything not classified above. */
+  Internal: 'internal_error',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -1,0 +1,38 @@
+import { Writable } from 'node:stream';
+import { createLogger } from './logger';
+
+/** Collects emitted log lines as parsed objects, so assertions are made on structure. */
+function sink(): { stream: Writable; lines: Array<Record<string, unknown>>; text: () => string } {
+  const chunks: string[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      chunks.push(chunk.toString());
+      cb();
+    },
+  });
+  return {
+    stream,
+    get lines() {
+      return chunks.join('').trim().split('\n').map((l) => JSON.parse(l));
+    },
+    text: () => chunks.join(''),
+  };
+}
+
+describe('logger – redaction', () => {
+  it('never writes keys or authorization headers', () => {
+    const out = sink();
+    const log = createLogger('test', 'info', out.stream);
+    log.info({ headers: { authorization: 'Bearer sk-secret-1', 'x-api-key': 'sk-secret-2' } }, 'incoming');
+    log.info({ key: 'sk-secret-3', upstream: { apiKey: 'sk-secret-4' } }, 'calling');
+    expect(out.text()).not.toMatch(/sk-secret/);
+    expect(out.lines[0].headers).toEqual({ authorization: '[redacted]', 'x-api-key': '[redacted]' });
+  });
+
+  it('tags every line with the service and an ISO time', () => {
+    const out = sink();
+    createLogger('quota', 'info', out.stream).child({ reqId: 'req_1' }).warn('slow');
+    expect(out.lines[0]).toMatchObject({ service: 'quota', reqId: 'req_1', level: 'warn', msg: 'slow' });
+    expect(String(out.lines[0].time)).toMatch(/^\d{4}-\d\d-\d\dT/);
+  });
+});

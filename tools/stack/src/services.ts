@@ -1,0 +1,104 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { StackError } from './infra';
+
+export const REPO_ROOT = resolve(__dirname, '../../..');
+
+/** The gateway's processes, in start order, and the env variable naming the port that answers /readyz. */
+export const SERVICES = [
+  { name: 'mock-provider', portEnv: 'MOCK_PROVIDER_PORT', defaultPort: 8090 },
+  { name: 'auth', portEnv: 'AUTH_OPS_PORT', defaultPort: 9101 },
+  { name: 'quota', portEnv: 'QUOTA_OPS_PORT', defaultPort: 9102 },
+  { name: 'router', portEnv: 'ROUTER_OPS_PORT', defaultPort: 9103 },
+  { name: 'metering', portEnv: 'METERING_PORT', defaultPort: 8081 },
+  { name: 'proxy', portEnv: 'PORT', defaultPort: 8080 },
+] as const;
+export type ServiceName = (typeof SERVICES)[number]['name'];
+
+export interface ServiceProcess {
+  name: ServiceName;
+  port: number;
+  child: ChildProcess;
+  /** Sends SIGTERM (SIGKILL when `hard`) and waits for the exit. */
+  stop(hard?: boolean): Promise<void>;
+}
+
+export interface SpawnOptions {
+  env: NodeJS.ProcessEnv;
+  /** Directory for `<service>.log` files with the service's stdout and stderr. */
+  logDir: string;
+  /** Called with each line a service prints to stderr or logs at warn level and above. */
+  onProblem?: (service: ServiceName, line: string) => void;
+}
+
+const WARN = 40;
+
+/** Starts one app as `node --import tsx apps/<name>/src/main.ts` and waits until its /readyz answers 200. */
+export async function spawnService(name: ServiceName, port: number, opts: SpawnOptions): Promise<ServiceProcess> {
+  mkdirSync(opts.logDir, { recursive: true });
+  const log = createWriteStream(join(opts.logDir, `${name}.log`), { flags: 'a' });
+  const child = spawn(process.execPath, ['--import', 'tsx', `apps/${name}/src/main.ts`], {
+    cwd: REPO_ROOT,
+    env: opts.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.pipe(log, { end: false });
+  child.stderr!.pipe(log, { end: false });
+  if (opts.onProblem) watchProblems(name, child, opts.onProblem);
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  void exited.then(() => log.end());
+
+  await waitReady(name, port, child);
+  return {
+    name,
+    port,
+    child,
+    async stop(hard = false) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(hard ? 'SIGKILL' : 'SIGTERM');
+      await exited;
+    },
+  };
+}
+
+function watchProblems(name: ServiceName, child: ChildProcess, onProblem: (s: ServiceName, l: string) => void) {
+  let pending = '';
+  const scan = (isStderr: boolean) => (chunk: Buffer) => {
+    pending += chunk.toString('utf8');
+    let nl;
+    while ((nl = pending.indexOf('\n')) >= 0) {
+      const line = pending.slice(0, nl);
+      pending = pending.slice(nl + 1);
+      if (isStderr) onProblem(name, line);
+      else if (line.startsWith('{')) {
+        try {
+          const rec = JSON.parse(line) as { level?: string | number; msg?: string };
+          const level = typeof rec.level === 'number' ? rec.level : { warn: 40, error: 50, fatal: 60 }[rec.level ?? ''] ?? 0;
+          if (level >= WARN) onProblem(name, `${rec.level}: ${rec.msg}`);
+        } catch {
+          // Not a log record: nothing to report.
+        }
+      }
+    }
+  };
+  child.stdout!.on('data', scan(false));
+  child.stderr!.on('data', scan(true));
+}
+
+async function waitReady(name: ServiceName, port: number, child: ChildProcess, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new StackError(`${name} exited during start-up (code ${child.exitCode ?? child.signalCode}); see its log`);
+    }
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(1000) });
+      if (res.status === 200) return;
+    } catch {
+      // Not listening yet.
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new StackError(`${name} was not ready on port ${port} within ${timeoutMs} ms; see its log`);
+}

@@ -1,0 +1,96 @@
+import { randomBytes } from 'node:crypto';
+import type { ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { ensureNats, ensureRedis } from './infra';
+import { REPO_ROOT, SERVICES, spawnService, type ServiceName, type ServiceProcess } from './services';
+
+export interface StackOptions {
+  natsUrl: string;
+  redisUrl: string;
+  /** Ports by env variable name (PORT, METERING_PORT, ...); unset ones take the defaults. */
+  ports?: Partial<Record<(typeof SERVICES)[number]['portEnv'], number>>;
+  /** Directory for infrastructure data and service logs. */
+  dataDir: string;
+  /** The demo key seeded by auth (config/gateway.yaml names it AIGW_DEMO_KEY). */
+  demoKey: string;
+  /** Extra environment for every service (AIGW_CONFIG, LOG_LEVEL, ...). */
+  env?: NodeJS.ProcessEnv;
+  /** Which services to start; all by default. */
+  services?: ServiceName[];
+  onProblem?: (service: ServiceName, line: string) => void;
+}
+
+export interface Stack {
+  urls: { gateway: string; metering: string; mockProvider: string };
+  /** Where infrastructure data and service logs (`logs/<service>.log`) are. */
+  dataDir: string;
+  /** Service processes by name; tests stop and restart them. */
+  services: Map<ServiceName, ServiceProcess>;
+  /** Starts a stopped service again with the same settings. */
+  restart(name: ServiceName): Promise<void>;
+  /** Stops every service (proxy first), then any infrastructure this stack started. */
+  stop(): Promise<void>;
+}
+
+/** A fresh random gateway key in the gateway's format. */
+export function generateKey(): string {
+  return `sk-aigw-${randomBytes(24).toString('base64url')}`;
+}
+
+/** Starts NATS and Redis when they are not reachable, then every service, each ready before the next. */
+export async function startStack(opts: StackOptions): Promise<Stack> {
+  const infra: ChildProcess[] = [];
+  const ports = Object.fromEntries(SERVICES.map((s) => [s.name, opts.ports?.[s.portEnv] ?? s.defaultPort])) as Record<ServiceName, number>;
+  const mockProvider = `http://127.0.0.1:${ports['mock-provider']}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NATS_URL: opts.natsUrl,
+    REDIS_URL: opts.redisUrl,
+    MOCK_PROVIDER_URL: mockProvider,
+    MOCK_PROVIDER_API_KEY: process.env.MOCK_PROVIDER_API_KEY ?? `mock-${randomBytes(12).toString('hex')}`,
+    AIGW_DEMO_KEY: opts.demoKey,
+    ...Object.fromEntries(SERVICES.map((s) => [s.portEnv, String(ports[s.name])])),
+    ...opts.env,
+  };
+  const services = new Map<ServiceName, ServiceProcess>();
+  const stop = async () => {
+    for (const s of [...SERVICES].reverse()) await services.get(s.name)?.stop();
+    for (const child of infra) {
+      if (child.exitCode !== null) continue;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+  };
+  const spawnOpts = { env, logDir: join(opts.dataDir, 'logs'), onProblem: opts.onProblem };
+  try {
+    for (const child of [
+      await ensureNats(opts.natsUrl, join(opts.dataDir, 'nats')),
+      await ensureRedis(opts.redisUrl, join(opts.dataDir, 'redis')),
+    ]) {
+      if (child) infra.push(child);
+    }
+    const wanted = opts.services ?? SERVICES.map((s) => s.name);
+    for (const s of SERVICES) {
+      if (wanted.includes(s.name)) services.set(s.name, await spawnService(s.name, ports[s.name], spawnOpts));
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return {
+    urls: {
+      gateway: `http://127.0.0.1:${ports.proxy}/v1`,
+      metering: `http://127.0.0.1:${ports.metering}/v1`,
+      mockProvider: `${mockProvider}/v1`,
+    },
+    dataDir: opts.dataDir,
+    services,
+    async restart(name) {
+      services.set(name, await spawnService(name, ports[name], spawnOpts));
+    },
+    stop,
+  };
+}
+
+export { REPO_ROOT };

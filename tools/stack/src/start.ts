@@ -1,0 +1,59 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { StackError } from './infra';
+import { REPO_ROOT, generateKey, startStack } from './stack';
+
+/** `npm start`: the whole gateway on this machine, until Ctrl-C. */
+async function main(): Promise<void> {
+  const dataDir = join(REPO_ROOT, '.data');
+  mkdirSync(dataDir, { recursive: true });
+  const keyFile = join(dataDir, 'demo-key');
+  if (!existsSync(keyFile)) writeFileSync(keyFile, `${generateKey()}\n`, { mode: 0o600 });
+  const demoKey = readFileSync(keyFile, 'utf8').trim();
+
+  const port = (name: string) => (process.env[name] ? Number(process.env[name]) : undefined);
+  const stack = await startStack({
+    natsUrl: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+    redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    dataDir,
+    demoKey,
+    ports: {
+      PORT: port('PORT'),
+      METERING_PORT: port('METERING_PORT'),
+      MOCK_PROVIDER_PORT: port('MOCK_PROVIDER_PORT'),
+      AUTH_OPS_PORT: port('AUTH_OPS_PORT'),
+      QUOTA_OPS_PORT: port('QUOTA_OPS_PORT'),
+      ROUTER_OPS_PORT: port('ROUTER_OPS_PORT'),
+    },
+    onProblem: (service, line) => console.error(`[${service}] ${line}`),
+  });
+
+  console.log(`Gateway:        ${stack.urls.gateway}`);
+  console.log(`Metering API:   ${stack.urls.metering}`);
+  console.log(`Mock provider:  ${stack.urls.mockProvider}`);
+  console.log(`Demo key:       ${demoKey}`);
+  console.log(`Logs:           ${join(dataDir, 'logs')}   (Ctrl-C stops everything)`);
+
+  let stopping = false;
+  const shutdown = () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('Stopping...');
+    stack.stop().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+  for (const svc of stack.services.values()) {
+    svc.child.once('exit', (code, signal) => {
+      if (!stopping) {
+        console.error(`${svc.name} exited unexpectedly (${code ?? signal}); stopping the stack. See ${join(dataDir, 'logs', `${svc.name}.log`)}`);
+        shutdown();
+      }
+    });
+  }
+}
+
+main().catch((err) => {
+  console.error(err instanceof StackError ? err.message : err);
+  process.exit(1);
+});
