@@ -57,7 +57,7 @@ export async function startService(
   }
   // Ready means reachable: make sure the server has the subscriptions before anyone is told so.
   await nc.flush();
-  logger.info({ service: def.name, version: def.version, subjects: endpoints.map((e) => e.contract.subject) }, 'service started');
+  logger.info({ version: def.version, subjects: endpoints.map((e) => e.contract.subject) }, 'service started');
   return service;
 }
 

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { commonEnv, loadEnv, loadGatewayConfig, port } from '@aigw/config';
+import { createLogger, onShutdown } from '@aigw/telemetry';
+import { startAuthService } from './auth-service';
+
+const env = loadEnv(z.object({ ...commonEnv, AUTH_OPS_PORT: port(9101) }));
+const logger = createLogger('auth', env.LOG_LEVEL);
+
+async function main(): Promise<void> {
+  const config = loadGatewayConfig();
+  const service = await startAuthService({
+    natsUrl: env.NATS_URL,
+    redisUrl: env.REDIS_URL,
+    opsPort: env.AUTH_OPS_PORT,
+    keys: config.keys,
+    secrets: process.env,
+    logger,
+  });
+  onShutdown(logger, () => service.close());
+}
+
+main().catch((err: unknown) => {
+  logger.fatal({ err }, 'auth failed to start');
+  process.exit(1);
+});

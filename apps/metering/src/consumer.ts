@@ -1,0 +1,183 @@
+import type { NatsConnection } from '@nats-io/transport-node';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  jetstream,
+  jetstreamManager,
+  ReplayPolicy,
+  type ConsumerMessages,
+  type JsMsg,
+} from '@nats-io/jetstream';
+import { Consumers, Streams, UsageRecorded } from '@aigw/contracts';
+import type { Logger } from '@aigw/telemetry';
+import type { Ledger } from './ledger';
+import { EventResult, type MeteringMetrics } from './metrics';
+
+export interface LedgerConsumerOptions {
+  /** How long JetStream waits for an ack before redelivering, number of milliseconds. */
+  ackWaitMs: number;
+  /** Deliveries in flight without an ack before JetStream stops delivering more. */
+  maxAckPending: number;
+  /** Delay before a message that failed on Redis is delivered again, number of milliseconds. */
+  retryDelayMs: number;
+}
+
+export interface LedgerConsumer {
+  /** Whether messages are being pulled now. */
+  running(): boolean;
+  /** Stops pulling and finishes the messages already received (the one in hand and the buffered batch). */
+  close(): Promise<void>;
+}
+
+const nanos = (ms: number) => ms * 1_000_000;
+
+/**
+ * Creates the durable pull consumer, or updates the settings that may change in place. It is never
+ * deleted and recreated: a new consumer would replay the whole stream.
+ */
+export async function ensureLedgerConsumer(nc: NatsConnection, opts: LedgerConsumerOptions): Promise<void> {
+  const jsm = await jetstreamManager(nc);
+  const stream = Streams.usage.name;
+  const name = Consumers.meteringLedger;
+  const changeable = {
+    description: 'metering: aggregates usage events into the Redis ledger',
+    ack_wait: nanos(opts.ackWaitMs),
+    max_ack_pending: opts.maxAckPending,
+    // Never give up on a message: dropping one would lose billable usage.
+    max_deliver: -1,
+  };
+  try {
+    await jsm.consumers.info(stream, name);
+  } catch (err) {
+    if ((err as Error).name !== 'ConsumerNotFoundError') throw err;
+    await jsm.consumers.add(stream, {
+      ...changeable,
+      durable_name: name,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      replay_policy: ReplayPolicy.Instant,
+    });
+    return;
+  }
+  await jsm.consumers.update(stream, name, changeable);
+}
+
+/**
+ * Pulls usage events one at a time and writes each to the ledger before acknowledging it. An invalid
+ * event is terminated (it would fail the same way forever); a Redis failure hands the message back with
+ * a delay, and the messages already buffered follow it without trying Redis until the delay has passed.
+ */
+export async function startLedgerConsumer(deps: {
+  nc: NatsConnection;
+  ledger: Ledger;
+  logger: Logger;
+  metrics: MeteringMetrics;
+  options: LedgerConsumerOptions;
+}): Promise<LedgerConsumer> {
+  const { ledger, logger, metrics, options } = deps;
+  const log = logger.child({ consumer: Consumers.meteringLedger });
+  const consumer = await jetstream(deps.nc).consumers.get(Streams.usage.name, Consumers.meteringLedger);
+
+  let stopping = false;
+  let messages: ConsumerMessages | undefined;
+  let active = false;
+  let backoffUntil = 0;
+  let pause: { timer: NodeJS.Timeout; resume: () => void } | undefined;
+
+  const handle = async (msg: JsMsg): Promise<void> => {
+    const event = parseEvent(msg, log);
+    if (!event) {
+      msg.term();
+      metrics.events.inc({ result: EventResult.Invalid });
+      return;
+    }
+    if (Date.now() < backoffUntil) {
+      msg.nak(options.retryDelayMs);
+      metrics.events.inc({ result: EventResult.Retried });
+      return;
+    }
+    const endTimer = metrics.aggregationSeconds.startTimer();
+    try {
+      const outcome = await ledger.record(event);
+      endTimer();
+      msg.ack();
+      metrics.events.inc({ result: outcome });
+    } catch (err) {
+      backoffUntil = Date.now() + options.retryDelayMs;
+      msg.nak(options.retryDelayMs);
+      metrics.events.inc({ result: EventResult.Retried });
+      log.warn({ err, seq: msg.seq, eventId: event.id, retryInMs: options.retryDelayMs }, 'ledger write failed, event handed back');
+    }
+  };
+
+  const watchStatus = async (current: ConsumerMessages) => {
+    for await (const s of current.status()) {
+      if (s.type === 'heartbeats_missed') log.warn({ count: s.count }, 'JetStream heartbeats missed');
+      else if (s.type === 'consumer_not_found' || s.type === 'consumer_deleted' || s.type === 'stream_not_found') {
+        log.error({ status: s }, 'ledger consumer or stream is missing: usage is not being aggregated');
+      }
+    }
+  };
+
+  const loop = (async () => {
+    while (!stopping) {
+      try {
+        messages = await consumer.consume({ max_messages: 64 });
+        if (stopping) {
+          await messages.close();
+          break;
+        }
+        watchStatus(messages).catch((err: unknown) => log.warn({ err }, 'JetStream status stream ended'));
+        active = true;
+        // After close() the iterator still yields what was already buffered (at most one pull batch), and
+        // those are finished too rather than nak'ed: a nak'ed message may be redelivered into the pull
+        // request this client just abandoned, where it would sit until ack_wait.
+        for await (const msg of messages) {
+          await handle(msg);
+          metrics.pendingMessages.set(msg.info.pending);
+        }
+      } catch (err) {
+        if (!stopping) log.error({ err }, 'ledger consumer stopped unexpectedly, restarting');
+      } finally {
+        active = false;
+      }
+      if (!stopping) {
+        await new Promise<void>((resolve) => {
+          pause = { timer: setTimeout(resolve, options.retryDelayMs), resume: resolve };
+        });
+      }
+    }
+  })();
+
+  log.info({ stream: Streams.usage.name }, 'ledger consumer started');
+  return {
+    running: () => active,
+    async close() {
+      stopping = true;
+      if (pause) {
+        clearTimeout(pause.timer);
+        pause.resume();
+      }
+      await messages?.close();
+      await loop;
+      log.info('ledger consumer stopped');
+    },
+  };
+}
+
+function parseEvent(msg: JsMsg, log: Logger): UsageRecorded | undefined {
+  let raw: unknown;
+  try {
+    raw = msg.json();
+  } catch {
+    log.error({ seq: msg.seq, subject: msg.subject }, 'usage event is not JSON, terminated');
+    return undefined;
+  }
+  const parsed = UsageRecorded.safeParse(raw);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+    log.error({ seq: msg.seq, subject: msg.subject, issues }, 'usage event does not match UsageRecorded v1, terminated');
+    return undefined;
+  }
+  return parsed.data;
+}

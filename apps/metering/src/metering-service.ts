@@ -1,0 +1,102 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Redis } from 'ioredis';
+import { BusClient, connectBus, ensureUsageStream, isBusReady } from '@aigw/bus';
+import { createMetricsRegistry, type Logger } from '@aigw/telemetry';
+import { ensureLedgerConsumer, startLedgerConsumer, type LedgerConsumer, type LedgerConsumerOptions } from './consumer';
+import { createApp } from './http/app';
+import { KeyVerifier } from './http/key-verifier';
+import { Ledger } from './ledger';
+import { createMeteringMetrics } from './metrics';
+import { connectRedis, isRedisReady, type RedisOptions } from './redis-client';
+
+export interface MeteringConfig {
+  nats: { servers: string; /** Deadline of one request to auth, number of milliseconds. */ timeoutMs: number };
+  redis: RedisOptions;
+  http: { port: number; host?: string };
+  /** How long a verified key is trusted without asking auth again, number of milliseconds. */
+  authCacheMs: number;
+  /** How long an event id is remembered as counted, number of seconds. */
+  dedupeTtlS: number;
+  consumer: LedgerConsumerOptions;
+  logger: Logger;
+}
+
+export interface MeteringService {
+  /** The port the HTTP API listens on (useful when configured as 0). */
+  port: number;
+  /** Stops consuming (finishing the event in hand), closes HTTP, drains NATS and quits Redis. */
+  close(): Promise<void>;
+}
+
+/** Boots the ledger consumer and the metering API. */
+export async function startMeteringService(cfg: MeteringConfig): Promise<MeteringService> {
+  const { logger } = cfg;
+  const registry = createMetricsRegistry('metering');
+  const metrics = createMeteringMetrics(registry);
+  const redis = connectRedis(cfg.redis, logger);
+  let nc: NatsConnection | undefined;
+  let consumer: LedgerConsumer | undefined;
+  let server: Server | undefined;
+
+  const close = async () => {
+    await consumer?.close();
+    if (server) await closeServer(server);
+    if (nc && !nc.isClosed()) await nc.drain();
+    await quitRedis(redis);
+  };
+
+  try {
+    nc = await connectBus({ servers: cfg.nats.servers, name: 'metering', logger });
+    await ensureUsageStream(nc);
+    await ensureLedgerConsumer(nc, cfg.consumer);
+    const ledger = new Ledger(redis, { dedupeTtlS: cfg.dedupeTtlS });
+    consumer = await startLedgerConsumer({ nc, ledger, logger, metrics, options: cfg.consumer });
+
+    const busNc = nc;
+    const runningConsumer = consumer;
+    const app = createApp({
+      ledger,
+      verifier: new KeyVerifier(new BusClient(busNc, { timeoutMs: cfg.nats.timeoutMs }), { ttlMs: cfg.authCacheMs }),
+      registry,
+      metrics,
+      logger,
+      readiness: () => ({ nats: isBusReady(busNc), redis: isRedisReady(redis), consumer: runningConsumer.running() }),
+    });
+    server = await listen(createServer(app), cfg.http.port, cfg.http.host ?? '0.0.0.0');
+  } catch (err) {
+    await close().catch((closeErr: unknown) => logger.error({ err: closeErr }, 'cleanup after failed start failed'));
+    throw err;
+  }
+
+  const port = (server.address() as AddressInfo).port;
+  logger.info({ port }, 'metering API listening');
+  return { port, close };
+}
+
+function listen(server: Server, port: number, host: string): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve(server);
+    });
+  });
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((err) => (err ? reject(err) : resolve()));
+    server.closeIdleConnections();
+  });
+}
+
+async function quitRedis(redis: Redis): Promise<void> {
+  try {
+    await redis.quit();
+  } catch {
+    // Not connected: there is nothing to flush, just stop reconnecting.
+    redis.disconnect();
+  }
+}

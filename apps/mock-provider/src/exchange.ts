@@ -1,0 +1,106 @@
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { Behavior } from './behavior';
+
+/** A complete answer that is not a reply: an error, a fault, a control endpoint's result. */
+export interface Reply {
+  status: number;
+  /** JSON text, sent as is. */
+  body: string;
+  headers?: OutgoingHttpHeaders;
+}
+
+export function sendReply(res: ServerResponse, reply: Reply, headers: OutgoingHttpHeaders = {}): void {
+  res
+    .writeHead(reply.status, {
+      ...headers,
+      ...reply.headers,
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(reply.body),
+    })
+    .end(reply.body);
+}
+
+/**
+ * One request being answered under a behavior: paces the reply (time to first token, delay between
+ * events), writes one `res.write` per stream event while honouring backpressure, and performs the
+ * mid-stream cut. A zero delay never touches a timer, so an unpaced mock costs nothing but the writes.
+ */
+export class Exchange {
+  #timer: NodeJS.Timeout | undefined;
+  #clearsOnClose = false;
+
+  constructor(
+    readonly res: ServerResponse,
+    readonly behavior: Behavior,
+    /** Whether this request drew the behavior's faults; the only one left for the reply is the mid-stream cut. */
+    readonly faulted: boolean,
+    /** Headers every answer carries, e.g. the dialect's request id. */
+    readonly headers: OutgoingHttpHeaders,
+  ) {}
+
+  /** Runs `fn` after `ms` milliseconds, at once when `ms` is 0; a closed response cancels it. */
+  after(ms: number, fn: () => void): void {
+    if (ms <= 0) return fn();
+    if (!this.#clearsOnClose) {
+      this.#clearsOnClose = true;
+      this.res.once('close', () => clearTimeout(this.#timer));
+    }
+    this.#timer = setTimeout(fn, ms);
+  }
+
+  /** A whole JSON answer, after the time to first token. */
+  json(reply: Reply): void {
+    this.after(this.behavior.ttftMs, () => {
+      if (!this.res.destroyed) sendReply(this.res, reply, this.headers);
+    });
+  }
+
+  /**
+   * A `text/event-stream` of pre-framed events (each a complete `data: …\n\n` text). Headers go out at once
+   * when the first event is delayed, as a provider's do while the model thinks.
+   */
+  events(events: readonly string[], contentType = 'text/event-stream; charset=utf-8'): void {
+    const { res, behavior } = this;
+    res.writeHead(200, { ...this.headers, 'content-type': contentType, 'cache-control': 'no-cache' });
+    const cutAfter = this.faulted && behavior.faultMidstreamAfter !== null ? behavior.faultMidstreamAfter : -1;
+    if (cutAfter === 0) return this.#cutAfterHeaders();
+    if (behavior.ttftMs > 0) res.flushHeaders();
+    this.after(behavior.ttftMs, () => this.#pump(events, cutAfter));
+  }
+
+  #pump(events: readonly string[], cutAfter: number): void {
+    const { res } = this;
+    const delay = this.behavior.chunkDelayMs;
+    let i = 0;
+    const resume = () => (delay > 0 && i < events.length ? this.after(delay, step) : step());
+    const step = (): void => {
+      while (!res.destroyed) {
+        if (i === events.length) {
+          res.end();
+          return;
+        }
+        const cut = i + 1 === cutAfter;
+        const ok = res.write(events[i++], cut ? () => res.destroy() : undefined);
+        if (cut) return;
+        if (!ok) {
+          res.once('drain', resume);
+          return;
+        }
+        if (delay > 0 && i < events.length) {
+          this.after(delay, step);
+          return;
+        }
+      }
+    };
+    step();
+  }
+
+  /** The client has the status and headers, then the connection dies: a provider crashing before its first token. */
+  #cutAfterHeaders(): void {
+    const { res } = this;
+    res.flushHeaders();
+    const socket = res.socket;
+    if (!socket) return;
+    socket.write('', () => socket.destroy());
+  }
+}

@@ -1,0 +1,92 @@
+import { RequestRejected } from '../dialect';
+import { parseChatRequest } from './chat-request';
+
+/** The status and OpenAI error object a body is refused with. */
+function refusal(body: unknown) {
+  try {
+    parseChatRequest(body);
+  } catch (err) {
+    if (err instanceof RequestRejected) return { status: err.reply.status, ...JSON.parse(err.reply.body).error };
+    throw err;
+  }
+  throw new Error('the body was accepted');
+}
+
+const user = (content: unknown) => ({ role: 'user', content });
+
+describe('chat request', () => {
+  it('reads the fields the reply depends on, with OpenAI defaults', () => {
+    expect(parseChatRequest({ model: 'm', messages: [user('hi')] })).toEqual({
+      model: 'm',
+      messages: [{ role: 'user', text: 'hi' }],
+      stream: false,
+      includeUsage: false,
+      n: 1,
+      maxTokens: undefined,
+      tools: [],
+      toolChoice: 'auto',
+    });
+  });
+
+  it('takes the text parts of array content and prefers max_completion_tokens over max_tokens', () => {
+    const req = parseChatRequest({
+      model: 'm',
+      messages: [
+        { role: 'user', content: [{ type: 'text', text: 'look' }, { type: 'image_url', image_url: { url: 'x' } }, { type: 'text', text: 'here' }] },
+        { role: 'assistant', content: null, tool_calls: [] },
+      ],
+      max_tokens: 10,
+      max_completion_tokens: 3,
+      stream: true,
+      stream_options: { include_usage: true },
+      n: 2,
+    });
+    expect(req.messages).toEqual([
+      { role: 'user', text: 'look\nhere' },
+      { role: 'assistant', text: '' },
+    ]);
+    expect(req).toMatchObject({ maxTokens: 3, stream: true, includeUsage: true, n: 2 });
+  });
+
+  it('reads function tools and a named tool_choice', () => {
+    const req = parseChatRequest({
+      model: 'm',
+      messages: [user('hi')],
+      tools: [
+        { type: 'function', function: { name: 'a', parameters: { type: 'object' } } },
+        { type: 'function', function: { name: 'b' } },
+      ],
+      tool_choice: { type: 'function', function: { name: 'b' } },
+    });
+    expect(req.tools).toEqual([
+      { name: 'a', parameters: { type: 'object' } },
+      { name: 'b', parameters: undefined },
+    ]);
+    expect(req.toolChoice).toEqual({ name: 'b' });
+  });
+
+  it.each([
+    ['a body that is not an object', [1], null, 'invalid_type'],
+    ['no model', { messages: [user('x')] }, null, null],
+    ['a model that is not a string', { model: 4, messages: [user('x')] }, 'model', 'invalid_type'],
+    ['no messages', { model: 'm' }, 'messages', 'missing_required_parameter'],
+    ['messages that are not an array', { model: 'm', messages: 'hi' }, 'messages', 'invalid_type'],
+    ['empty messages', { model: 'm', messages: [] }, 'messages', 'empty_array'],
+    ['an unknown role', { model: 'm', messages: [{ role: 'robot', content: 'x' }] }, 'messages[0].role', 'invalid_value'],
+    ['a user message without content', { model: 'm', messages: [{ role: 'user' }] }, 'messages[0].content', 'missing_required_parameter'],
+    ['a tool message without tool_call_id', { model: 'm', messages: [{ role: 'tool', content: 'r' }] }, 'messages[0].tool_call_id', 'missing_required_parameter'],
+    ['n below 1', { model: 'm', messages: [user('x')], n: 0 }, 'n', 'integer_below_min_value'],
+    ['a non-boolean stream', { model: 'm', messages: [user('x')], stream: 'yes' }, 'stream', 'invalid_type'],
+    ['stream_options without stream', { model: 'm', messages: [user('x')], stream_options: { include_usage: true } }, 'stream_options', 'invalid_value'],
+    ['max_tokens of 0', { model: 'm', messages: [user('x')], max_tokens: 0 }, 'max_tokens', 'integer_below_min_value'],
+    ['a tool without a name', { model: 'm', messages: [user('x')], tools: [{ type: 'function', function: {} }] }, 'tools[0].function.name', 'missing_required_parameter'],
+    ['tool_choice without tools', { model: 'm', messages: [user('x')], tool_choice: 'auto' }, 'tool_choice', 'invalid_value'],
+    ['an unknown tool_choice', { model: 'm', messages: [user('x')], tools: [{ type: 'function', function: { name: 'f' } }], tool_choice: 'sometimes' }, 'tool_choice', 'invalid_value'],
+  ])('refuses %s with 400 naming the parameter', (_case, body, param, code) => {
+    expect(refusal(body)).toEqual({ status: 400, message: expect.any(String), type: 'invalid_request_error', param, code });
+  });
+
+  it('words a missing model as OpenAI does', () => {
+    expect(refusal({ messages: [user('x')] }).message).toBe('you must provide a model parameter');
+  });
+});

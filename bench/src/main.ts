@@ -1,0 +1,173 @@
+import { execSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startBenchStack, type BenchStack } from './bench-stack';
+import { runLoad, type LoadResult, type LoadTarget } from './load';
+import { measureCpu, peakRssMb } from './procstat';
+import { histogramQuantiles, scrape } from './prometheus';
+import { summarize } from './stats';
+
+/**
+ * `npm run bench`: the mock provider directly (A) and the whole gateway in front of it (B), interleaved
+ * A, B, A, B in one run, because this machine is shared and noisy: only ratios and differences from one
+ * run mean anything.
+ */
+const { values: args } = parseArgs({
+  options: {
+    concurrency: { type: 'string', default: '50' },
+    duration: { type: 'string', default: '5', short: 'd' },
+    rounds: { type: 'string', default: '3', short: 'r' },
+    modes: { type: 'string', default: 'non-stream,stream' },
+    saturation: { type: 'boolean', default: false },
+  },
+});
+
+interface Scenario {
+  name: 'non-stream' | 'stream';
+  stream: boolean;
+  /** Mock pacing: what an upstream costs. */
+  behavior: { ttftMs: number; chunkDelayMs: number; chunks: number };
+}
+
+const SCENARIOS: Record<Scenario['name'], Scenario> = {
+  'non-stream': { name: 'non-stream', stream: false, behavior: { ttftMs: 0, chunkDelayMs: 0, chunks: 8 } },
+  stream: { name: 'stream', stream: true, behavior: { ttftMs: 50, chunkDelayMs: 5, chunks: 20 } },
+};
+
+function targets(b: BenchStack, stream: boolean): { direct: LoadTarget; gateway: LoadTarget } {
+  const body = (model: string) =>
+    JSON.stringify({ model, stream, messages: [{ role: 'user', content: 'Tell me something about benchmarks.' }] });
+  const headers = (key: string) => ({ 'content-type': 'application/json', authorization: `Bearer ${key}` });
+  return {
+    direct: { origin: new URL(b.stack.urls.mockProvider).origin, path: '/v1/chat/completions', headers: headers(b.mockKey), body: body('mock-bench'), stream },
+    gateway: { origin: new URL(b.stack.urls.gateway).origin, path: '/v1/chat/completions', headers: headers(b.key), body: body('bench-model'), stream },
+  };
+}
+
+async function setBehavior(b: BenchStack, behavior: Scenario['behavior']): Promise<void> {
+  const res = await fetch(`${new URL(b.stack.urls.mockProvider).origin}/_mock/behavior`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(behavior),
+  });
+  if (!res.ok) throw new Error(`mock behavior not accepted: ${res.status} ${await res.text()}`);
+}
+
+function merge(into: LoadResult, r: LoadResult): void {
+  into.ok += r.ok;
+  into.elapsedMs += r.elapsedMs;
+  into.latencyMs.push(...r.latencyMs);
+  into.ttftMs.push(...r.ttftMs);
+  into.gapMs.push(...r.gapMs);
+  for (const [k, v] of Object.entries(r.errors)) into.errors[k] = (into.errors[k] ?? 0) + v;
+}
+
+const empty = (): LoadResult => ({ ok: 0, errors: {}, elapsedMs: 0, latencyMs: [], ttftMs: [], gapMs: [] });
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+async function runScenario(b: BenchStack, s: Scenario, concurrency: number, durationMs: number, rounds: number) {
+  await setBehavior(b, s.behavior);
+  const t = targets(b, s.stream);
+  await runLoad(t.direct, concurrency, 1000);
+  await runLoad(t.gateway, concurrency, 1000);
+  const direct = empty();
+  const gateway = empty();
+  const cpu: Record<string, number> = {};
+  const quotaBefore = await scrape(b.stack, 'quota');
+  for (let r = 0; r < rounds; r++) {
+    merge(direct, await runLoad(t.direct, concurrency, durationMs));
+    const { value, cpuMs } = await measureCpu(b.gatewayPids, () => runLoad(t.gateway, concurrency, durationMs));
+    merge(gateway, value);
+    for (const [k, v] of Object.entries(cpuMs)) cpu[k] = (cpu[k] ?? 0) + v;
+  }
+  const quotaAfter = await scrape(b.stack, 'quota');
+  const d = summarize(direct.latencyMs);
+  const g = summarize(gateway.latencyMs);
+  const rps = (r: LoadResult) => (r.ok / r.elapsedMs) * 1000;
+  const cpuTotal = Object.values(cpu).reduce((a, v) => a + v, 0);
+  const result: Record<string, unknown> = {
+    scenario: s.name,
+    concurrency,
+    requests: { direct: direct.ok, gateway: gateway.ok },
+    rps: { direct: round2(rps(direct)), gateway: round2(rps(gateway)), ratio: round2(rps(gateway) / rps(direct)) },
+    latencyMs: {
+      direct: { p50: round2(d.p50), p99: round2(d.p99) },
+      gateway: { p50: round2(g.p50), p99: round2(g.p99) },
+      added: { p50: round2(g.p50 - d.p50), p99: round2(g.p99 - d.p99), mean: round2(g.mean - d.mean) },
+    },
+    cpuMsPerRequest: { total: round2(cpuTotal / gateway.ok), ...Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, round2(v / gateway.ok)])) },
+    errors: { direct: direct.errors, gateway: gateway.errors },
+    quotaDecisionMs: histogramQuantiles(quotaBefore, quotaAfter, 'quota_decision_duration_seconds', [50, 99]),
+  };
+  if (s.stream) {
+    const dt = summarize(direct.ttftMs);
+    const gt = summarize(gateway.ttftMs);
+    const dg = summarize(direct.gapMs);
+    const gg = summarize(gateway.gapMs);
+    result.ttftMs = {
+      direct: { p50: round2(dt.p50), p99: round2(dt.p99) },
+      gateway: { p50: round2(gt.p50), p99: round2(gt.p99) },
+      added: { p50: round2(gt.p50 - dt.p50), p99: round2(gt.p99 - dt.p99) },
+    };
+    result.chunkGapMs = { direct: { p50: round2(dg.p50), p99: round2(dg.p99) }, gateway: { p50: round2(gg.p50), p99: round2(gg.p99) } };
+  }
+  return result;
+}
+
+async function saturation(b: BenchStack, durationMs: number) {
+  const s = SCENARIOS.stream;
+  await setBehavior(b, s.behavior);
+  const t = targets(b, true);
+  const steps = [];
+  for (const concurrency of [50, 200, 1000]) {
+    const { value, cpuMs } = await measureCpu(b.gatewayPids, () => runLoad(t.gateway, concurrency, durationMs));
+    const cpuPercent = Object.fromEntries(Object.entries(cpuMs).map(([k, v]) => [k, Math.round((v / value.elapsedMs) * 100)]));
+    const busiest = Object.entries(cpuPercent).sort((a, c) => c[1] - a[1])[0];
+    steps.push({
+      concurrency,
+      rps: round2((value.ok / value.elapsedMs) * 1000),
+      ttftMsP99: round2(summarize(value.ttftMs).p99),
+      errors: value.errors,
+      cpuPercent,
+      busiest: `${busiest[0]} ${busiest[1]}%`,
+    });
+  }
+  return steps;
+}
+
+async function main(): Promise<void> {
+  const concurrency = Number(args.concurrency);
+  const durationMs = Number(args.duration) * 1000;
+  const rounds = Number(args.rounds);
+  const modes = args.modes!.split(',') as Scenario['name'][];
+  const b = await startBenchStack();
+  const commit = execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim();
+  const report: Record<string, unknown> = { date: new Date().toISOString(), commit, node: process.version, durationS: Number(args.duration), rounds };
+  try {
+    report.scenarios = [];
+    for (const m of modes) {
+      const r = await runScenario(b, SCENARIOS[m], concurrency, durationMs, rounds);
+      (report.scenarios as unknown[]).push(r);
+      console.log(JSON.stringify(r, null, 2));
+    }
+    if (args.saturation) {
+      report.saturation = await saturation(b, durationMs);
+      console.table(report.saturation);
+    }
+    report.peakRssMb = Object.fromEntries(Object.entries({ ...b.gatewayPids, mock: b.mockPid }).map(([k, pid]) => [k, round2(peakRssMb(pid))]));
+    console.table(report.peakRssMb);
+  } finally {
+    await b.close();
+  }
+  const dir = join(__dirname, '..', 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${(report.date as string).slice(0, 19).replace(/:/g, '')}-${commit}.json`);
+  writeFileSync(file, `${JSON.stringify(report)}\n`);
+  console.log(`\n${JSON.stringify(report)}\nwritten to ${file}`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
