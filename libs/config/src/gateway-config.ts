@@ -2,53 +2,24 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { ProviderKind, Role } from '@aigw/contracts';
+import { PriceSection } from '@aigw/pricing';
 import { ConfigError, describeIssues } from './env';
+import { KeySection } from './sections/keys';
+import { QuotaSection } from './sections/quota';
+import { DeploymentSection, ModelSection, ProviderSection } from './sections/upstreams';
 
-const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'use letters, digits, ".", "_", ":" or "-"');
-
-const Provider = z.strictObject({
-  kind: ProviderKind,
-  /** Base URL of the upstream API, e.g. `https://api.openai.com/v1`. */
-  baseUrl: z.string().url(),
-  /** Env variable holding the upstream credential. */
-  credentialEnv: z.string().optional(),
-});
-
-const Deployment = z.strictObject({
-  provider: id,
-  /** Model name as the upstream knows it. */
-  model: z.string().min(1),
-});
-
-const ModelAlias = z.strictObject({
-  /** Deployments serving this alias; lower priority is tried first, ties in list order. */
-  deployments: z
-    .array(z.union([id, z.strictObject({ id, priority: z.number().int().default(0) })]))
-    .min(1, 'an alias needs at least one deployment'),
-});
-
-const SeedKey = z.strictObject({
-  id,
-  tenant: id,
-  role: Role.default('client'),
-  /** Env variable holding the plain key; only its hash is stored. */
-  secretEnv: z.string().min(1),
-  /** Requests per minute for this key, overriding quota.defaults.rpm. */
-  rpm: z.number().int().positive().optional(),
-});
-
+/**
+ * The gateway config file. Each top-level section has its schema in `sections/<name>.ts`; cross-section
+ * references (a deployment's provider, an alias's deployments) are checked here.
+ */
 export const GatewayConfigSchema = z
   .strictObject({
-    providers: z.record(id, Provider),
-    deployments: z.record(id, Deployment),
-    models: z.record(z.string().min(1), ModelAlias),
-    keys: z.array(SeedKey).default([]),
-    quota: z
-      .strictObject({
-        defaults: z.strictObject({ rpm: z.number().int().positive().default(600) }).default({ rpm: 600 }),
-      })
-      .default({ defaults: { rpm: 600 } }),
+    providers: ProviderSection,
+    deployments: DeploymentSection,
+    models: ModelSection,
+    keys: KeySection,
+    quota: QuotaSection,
+    prices: PriceSection,
   })
   .superRefine((cfg, ctx) => {
     for (const [name, d] of Object.entries(cfg.deployments)) {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Limits } from '../quota/limits';
 import { Subjects } from '../subjects';
 
 export const Role = z.enum(['client', 'finance', 'admin']);
@@ -13,11 +14,12 @@ export const Principal = z.object({
   role: Role,
   /** Display form of the key, e.g. `sk-aigw-...abcd`. */
   keyPrefix: z.string(),
-  /** Per-key limits overriding the defaults of the quota service. */
-  limits: z.object({
-    /** Requests per minute. */
-    rpm: z.number().int().positive().optional(),
-  }),
+  /** The tenant's tier, naming a preset of limits in the quota config; none means the quota defaults. */
+  tier: z.string().optional(),
+  /** Limits set on this key; they override the tenant's and the tier's. */
+  limits: Limits,
+  /** Limits set on the tenant; they override the tier's. */
+  tenantLimits: Limits.optional(),
 });
 export type Principal = z.infer<typeof Principal>;
 

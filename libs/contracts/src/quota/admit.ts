@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Limits } from './limits';
 import { Subjects } from '../subjects';
 
 /** State of one limit after a decision, as OpenAI's `x-ratelimit-*` headers report it. */
@@ -21,8 +22,12 @@ export const Admit = {
     tenantId: z.string().min(1),
     /** The model alias asked for. */
     model: z.string(),
+    /** The tenant's tier (principal.tier). */
+    tier: z.string().optional(),
     /** Per-key overrides from the principal; the quota service's defaults apply otherwise. */
-    limits: z.object({ rpm: z.number().int().positive().optional() }),
+    limits: Limits,
+    /** Tenant overrides from the principal. */
+    tenantLimits: Limits.optional(),
   }),
   Response: z.object({
     admitted: z.boolean(),

@@ -1,0 +1,22 @@
+import { z } from 'zod';
+
+/**
+ * Limits of one scope (a key, a tenant, a tier preset). Every field is optional: an unset field falls back
+ * to the next scope (key → tenant → tier → quota defaults). Money is integer micro-units of the price
+ * table's currency (libs/pricing).
+ */
+export const Limits = z.object({
+  /** Requests per minute. */
+  rpm: z.number().int().positive().optional(),
+  /** Requests per UTC day. */
+  rpd: z.number().int().positive().optional(),
+  /** Tokens (prompt + completion) per minute. */
+  tpm: z.number().int().positive().optional(),
+  /** Requests in flight at once. */
+  maxConcurrent: z.number().int().positive().optional(),
+  /** Spend per UTC day, micro-units. */
+  dailyBudgetMicros: z.number().int().nonnegative().optional(),
+  /** Spend per UTC month, micro-units. */
+  monthlyBudgetMicros: z.number().int().nonnegative().optional(),
+});
+export type Limits = z.infer<typeof Limits>;
