@@ -5,7 +5,7 @@ import { generateKey, startStack, type Stack } from '@aigw/stack';
 import { freePort, startNatsServer, startRedisServer, type TestServer } from '@aigw/testing';
 
 /** Gateway config for the e2e suites: two chat deployments on the mock (for failover) and an embedding one. */
-const CONFIG = `
+export const DEFAULT_CONFIG = `
 providers:
   mock:
     kind: openai
@@ -38,11 +38,18 @@ export interface GatewayUnderTest {
   close(): Promise<void>;
 }
 
+export interface GatewayOptions {
+  /** Gateway config text; DEFAULT_CONFIG by default. Keys: AIGW_DEMO_KEY, E2E_CLIENT_KEY, E2E_LIMITED_KEY. */
+  config?: string;
+  /** Extra environment for every service. */
+  env?: NodeJS.ProcessEnv;
+}
+
 /** Fresh NATS + Redis on free ports and the whole gateway as processes, as `npm start` runs it. */
-export async function startGateway(): Promise<GatewayUnderTest> {
+export async function startGateway(opts: GatewayOptions = {}): Promise<GatewayUnderTest> {
   const dir = mkdtempSync(join(tmpdir(), 'aigw-e2e-'));
   const configPath = join(dir, 'gateway.yaml');
-  writeFileSync(configPath, CONFIG);
+  writeFileSync(configPath, opts.config ?? DEFAULT_CONFIG);
   const keys = { admin: generateKey(), client: generateKey(), limited: generateKey() };
   const problems: string[] = [];
   let nats: TestServer | undefined;
@@ -63,7 +70,7 @@ export async function startGateway(): Promise<GatewayUnderTest> {
         QUOTA_OPS_PORT: await freePort(),
         ROUTER_OPS_PORT: await freePort(),
       },
-      env: { AIGW_CONFIG: configPath, E2E_CLIENT_KEY: keys.client, E2E_LIMITED_KEY: keys.limited, LOG_LEVEL: 'info' },
+      env: { AIGW_CONFIG: configPath, E2E_CLIENT_KEY: keys.client, E2E_LIMITED_KEY: keys.limited, LOG_LEVEL: 'info', ...opts.env },
       onProblem: (service, line) => problems.push(`[${service}] ${line}`),
     });
     const [n, r] = [nats, redis];

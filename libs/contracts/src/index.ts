@@ -3,6 +3,7 @@ export * from './errors/codes';
 export * from './errors/gateway-error';
 export * from './auth/verify-key';
 export * from './auth/key-hash';
+export * from './auth/get-tenant';
 export * from './quota/limits';
 export * from './quota/admit';
 export * from './router/route';

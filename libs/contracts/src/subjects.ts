@@ -20,6 +20,8 @@ export type ServiceName = keyof typeof Services;
 export const Subjects = {
   /** auth: who is behind a gateway key (by its SHA-256). */
   authVerifyKey: 'auth.v1.verify-key',
+  /** auth: a tenant's tier and limits. */
+  authGetTenant: 'auth.v1.get-tenant',
   /** quota: admit one request or refuse it with the limit that was hit. */
   quotaAdmit: 'quota.v1.admit',
   /** router: the ordered candidate deployments for a model alias. */

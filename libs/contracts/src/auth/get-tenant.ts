@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { Limits } from '../quota/limits';
+import { Subjects } from '../subjects';
+
+/** A tenant as auth knows it: an organisation that owns keys. */
+export const Tenant = z.object({
+  tenantId: z.string().min(1),
+  /** Display name. */
+  name: z.string(),
+  /** Tier naming a preset of limits in the quota config; none means the quota defaults. */
+  tier: z.string().optional(),
+  /** Limits set on the tenant; they override the tier's. */
+  limits: Limits,
+});
+export type Tenant = z.infer<typeof Tenant>;
+
+export const GetTenant = {
+  subject: Subjects.authGetTenant,
+  service: 'auth',
+  Request: z.object({ tenantId: z.string().min(1) }),
+  /** Unknown tenant: `not_found`. */
+  Response: z.object({ tenant: Tenant }),
+} as const;
