@@ -41,7 +41,7 @@ async function eventually<T>(read: () => Promise<T>, predicate: (v: T) => boolea
   return value;
 }
 
-const rawPost = (path: string, body: string | Buffer, key: string | undefined = gw.keys.client) =>
+const rawPost = (path: string, body: string | Buffer, key: string | null = gw.keys.client) =>
   fetch(`${gw.stack.urls.gateway}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
@@ -138,8 +138,9 @@ describe('gateway – the request path through every service', () => {
 
 describe('gateway – errors in OpenAI format', () => {
   it('401 for a missing or unknown key', async () => {
-    const noKey = await rawPost('/chat/completions', JSON.stringify({ model: 'gpt-4o-mini', messages: [] }), undefined);
+    const noKey = await rawPost('/chat/completions', JSON.stringify({ model: 'gpt-4o-mini', messages: [] }), null);
     expect(noKey.status).toBe(401);
+    expect(((await noKey.json()) as { error: { message: string } }).error.message).toMatch(/API key/);
     const bad = new OpenAI({ baseURL: gw.stack.urls.gateway, apiKey: 'sk-aigw-not-a-real-key', maxRetries: 0 });
     await expect(bad.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] })).rejects.toMatchObject({
       status: 401,

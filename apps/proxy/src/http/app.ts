@@ -1,0 +1,57 @@
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { ErrorCode, NotFoundError } from '@aigw/contracts';
+import type { Logger } from '@aigw/telemetry';
+import type { ProxyMetrics } from '../metrics';
+import { sendJsonError, toErrorReply } from './error-map';
+import { ClientGoneError } from './read-body';
+import { contextOf, requestContext } from './request-context';
+import { inferenceRoute, type InferenceDeps } from './routes/inference';
+import { modelsRoute } from './routes/models';
+import { opsRoutes } from './routes/ops';
+
+export interface AppDeps extends InferenceDeps {
+  logger: Logger;
+  metrics: ProxyMetrics;
+  ready: () => boolean;
+  isClosing: () => boolean;
+}
+
+/**
+ * The HTTP surface. Nothing parses bodies up front (the inference route reads the raw bytes itself), and
+ * express's per-response extras (ETag, x-powered-by, query parsing) are off: none of them is needed here.
+ */
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', false);
+
+  const ops = opsRoutes({ registry: deps.metrics.registry, ready: deps.ready });
+  app.get('/healthz', ops.healthz);
+  app.get('/readyz', ops.readyz);
+  app.get('/metrics', ops.metrics);
+
+  app.use(requestContext({ logger: deps.logger, metrics: deps.metrics, isClosing: deps.isClosing }));
+  app.post('/v1/chat/completions', inferenceRoute('chat', deps));
+  app.post('/v1/embeddings', inferenceRoute('embeddings', deps));
+  app.get('/v1/models', modelsRoute(deps));
+  app.use((req: Request) => {
+    throw new NotFoundError(req.method, req.path);
+  });
+  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    if (err instanceof ClientGoneError || res.destroyed) return;
+    if (res.headersSent) {
+      deps.logger.error({ err, reqId: contextOf(res)?.id }, 'failure after the response started');
+      res.destroy();
+      return;
+    }
+    const reply = toErrorReply(err);
+    // The rest of an oversized body is not worth reading: the connection ends after this answer.
+    if (reply.body.error.code === ErrorCode.RequestTooLarge) reply.headers.connection = 'close';
+    if (reply.status >= 500 && reply.body.error.code === ErrorCode.Internal) {
+      deps.logger.error({ err, reqId: contextOf(res)?.id }, 'unexpected failure');
+    }
+    sendJsonError(res, reply.status, reply.body, reply.headers);
+  });
+  return app;
+}

@@ -1,0 +1,49 @@
+import {
+  ErrorCode,
+  GatewayError,
+  InvalidApiKeyError,
+  ModelNotFoundError,
+  RateLimitError,
+  ServiceUnavailableError,
+  UpstreamTimeoutError,
+} from '@aigw/contracts';
+import { toErrorReply } from './error-map';
+
+describe('error map', () => {
+  it('error map – gives every error code a status and an OpenAI error type', () => {
+    for (const code of Object.values(ErrorCode)) {
+      const reply = toErrorReply(new GatewayError(code, 'm'));
+      expect(reply.status).toBeGreaterThanOrEqual(400);
+      expect(reply.body.error).toEqual({ message: 'm', type: expect.any(String), param: null, code });
+    }
+  });
+
+  it.each([
+    [new InvalidApiKeyError(), 401],
+    [new ModelNotFoundError('x'), 404],
+    [new ServiceUnavailableError('quota', 'The quota service did not answer within 1000 ms.'), 503],
+    [new UpstreamTimeoutError('slow'), 504],
+  ])('error map – answers %s with HTTP %i', (err, status) => {
+    expect(toErrorReply(err).status).toBe(status);
+  });
+
+  it('error map – names the parameter at fault', () => {
+    expect(toErrorReply(new ModelNotFoundError('x')).body.error.param).toBe('model');
+  });
+
+  it('error map – a refused rate limit is 429 of type "requests" with retry-after', () => {
+    const reply = toErrorReply(new RateLimitError('Rate limit reached: 10 requests per minute.', 7));
+    expect(reply).toEqual({
+      status: 429,
+      body: { error: { message: 'Rate limit reached: 10 requests per minute.', type: 'requests', param: null, code: 'rate_limit_exceeded' } },
+      headers: { 'retry-after': '7' },
+    });
+  });
+
+  it('error map – an unclassified failure is a 500 that does not leak its message', () => {
+    const reply = toErrorReply(new TypeError('cannot read properties of undefined (reading "secret")'));
+    expect(reply.status).toBe(500);
+    expect(reply.body.error.type).toBe('server_error');
+    expect(reply.body.error.message).not.toContain('secret');
+  });
+});

@@ -1,0 +1,55 @@
+import type { IncomingMessage } from 'node:http';
+import { RequestTooLargeError } from '@aigw/contracts';
+
+/** The client went away before its request body was complete; there is nobody left to answer. */
+export class ClientGoneError extends Error {
+  constructor() {
+    super('The client closed the connection before the request body was complete.');
+    this.name = 'ClientGoneError';
+  }
+}
+
+/**
+ * The raw request body, refused as soon as it is known to be over `limitBytes`: at once when
+ * `content-length` says so, otherwise when the bytes read pass the limit. Bytes past the limit are not kept.
+ */
+export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > limitBytes) return Promise.reject(new RequestTooLargeError(limitBytes));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = () => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limitBytes) {
+        cleanup();
+        reject(new RequestTooLargeError(limitBytes));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    };
+    const onError = () => {
+      cleanup();
+      reject(new ClientGoneError());
+    };
+    const onClose = () => {
+      if (req.readableEnded) return;
+      cleanup();
+      reject(new ClientGoneError());
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
+}

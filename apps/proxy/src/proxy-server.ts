@@ -1,0 +1,114 @@
+import { createServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { BusClient, connectBus, ensureUsageStream, isBusReady, jetstream } from '@aigw/bus';
+import { createMetricsRegistry, type Logger } from '@aigw/telemetry';
+import { createAuthenticator } from './auth/authenticate';
+import { createApp } from './http/app';
+import { createProxyMetrics } from './metrics';
+import { createUpstreamAgent } from './upstream/agent';
+import { UsagePublisher } from './usage/usage-publisher';
+
+export interface ProxyOptions {
+  natsUrl: string;
+  port: number;
+  host?: string;
+  logger: Logger;
+  /** Largest request body accepted, number of bytes. */
+  maxBodyBytes: number;
+  /** Deadline of a request to auth, quota or router, number of milliseconds. */
+  busTimeoutMs: number;
+  /** How long a verified key is trusted, number of milliseconds. */
+  authCacheTtlMs: number;
+  upstream: {
+    connections: number;
+    connectTimeoutMs: number;
+    headersTimeoutMs: number;
+    bodyTimeoutMs: number;
+  };
+  /** How long `close()` lets in-flight requests run on, number of milliseconds. */
+  shutdownGraceMs: number;
+  /** Where upstream credentials are looked up by env variable name; the process environment by default. */
+  credentials?: Readonly<Record<string, string | undefined>>;
+}
+
+export interface ProxyHandle {
+  /** e.g. `http://127.0.0.1:8080`. */
+  url: string;
+  /** Stops taking requests, lets in-flight ones finish (up to the grace period), flushes usage, drains NATS. */
+  close(): Promise<void>;
+}
+
+export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
+  const { logger } = opts;
+  const nc = await connectBus({ servers: opts.natsUrl, name: 'proxy', logger, noAsyncTraces: true });
+  await ensureUsageStream(nc);
+  const metrics = createProxyMetrics(createMetricsRegistry('proxy'));
+  const bus = new BusClient(nc, { timeoutMs: opts.busTimeoutMs });
+  const usage = new UsagePublisher(jetstream(nc), logger, metrics);
+  const agent = createUpstreamAgent(opts.upstream);
+
+  let closing = false;
+  let inFlight = 0;
+  let drained: (() => void) | undefined;
+  const app = createApp({
+    bus,
+    authenticate: createAuthenticator(bus, { ttlMs: opts.authCacheTtlMs }),
+    agent,
+    timeouts: { connectMs: opts.upstream.connectTimeoutMs, headersMs: opts.upstream.headersTimeoutMs, bodyMs: opts.upstream.bodyTimeoutMs },
+    maxBodyBytes: opts.maxBodyBytes,
+    credentials: opts.credentials ?? process.env,
+    usage,
+    metrics,
+    logger,
+    ready: () => !closing && isBusReady(nc),
+    isClosing: () => closing,
+  });
+  const server = createServer(app);
+  server.on('request', (_req, res: ServerResponse) => {
+    inFlight += 1;
+    res.once('close', () => {
+      inFlight -= 1;
+      if (inFlight === 0) drained?.();
+    });
+  });
+  // Longer than the idle timeout of common load balancers (60 s), so that they close idle connections first.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host ?? '0.0.0.0', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const host = opts.host && opts.host !== '0.0.0.0' ? opts.host : '127.0.0.1';
+  logger.info({ port }, 'proxy listening');
+
+  let closed: Promise<void> | undefined;
+  const close = async () => {
+    closing = true;
+    const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    if (inFlight > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        new Promise<void>((resolve) => {
+          drained = resolve;
+        }),
+        new Promise<void>((resolve) => {
+          timer = setTimeout(resolve, opts.shutdownGraceMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (inFlight > 0) logger.warn({ inFlight }, 'shutdown grace period over, cutting requests still in flight');
+    }
+    server.closeAllConnections();
+    await stopped;
+    await usage.flush();
+    await agent.close();
+    await nc.drain();
+    logger.info('proxy stopped');
+  };
+  return {
+    url: `http://${host}:${port}`,
+    close: () => (closed ??= close()),
+  };
+}

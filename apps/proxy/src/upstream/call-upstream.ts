@@ -1,0 +1,225 @@
+import type { Readable } from 'node:stream';
+import type { Agent } from 'undici';
+import { UpstreamError, UpstreamTimeoutError, type Deployment } from '@aigw/contracts';
+import {
+  adapterFor,
+  type ClientBody,
+  type OpenAIErrorBody,
+  type Operation,
+  type OperationAdapter,
+  type PreparedRequest,
+  type ProviderAdapter,
+} from '@aigw/providers';
+import { ClientGoneError } from '../http/read-body';
+import { upstreamTarget } from './target';
+
+/** How one upstream attempt ended; also the `outcome` label of the attempts metric. */
+export type AttemptOutcome =
+  | 'ok'
+  | 'client_error'
+  | 'rate_limited'
+  | 'server_error'
+  | 'rejected'
+  | 'timeout'
+  | 'network_error'
+  | 'no_credential'
+  | 'aborted';
+
+export interface UpstreamCall {
+  operation: Operation;
+  body: ClientBody;
+  /** In the order to try them. */
+  candidates: readonly Deployment[];
+  /** Aborted when the client goes away: the upstream request is dropped at once. */
+  signal: AbortSignal;
+  /** Upstream credentials by env variable name. */
+  credentials: Readonly<Record<string, string | undefined>>;
+  /** Told before each attempt, so that the request is accounted to the deployment last tried. */
+  onAttempt(deployment: Deployment, prepared: PreparedRequest): void;
+  onOutcome(outcome: AttemptOutcome): void;
+}
+
+interface Served {
+  deployment: Deployment;
+  adapter: OperationAdapter;
+  prepared: PreparedRequest;
+}
+
+/** The upstream's result, ready for the client. */
+export type UpstreamResult =
+  /** A complete 2xx body of a non-stream request. */
+  | (Served & { kind: 'body'; status: number; contentType: string; body: Buffer })
+  /** A 2xx stream whose first chunk has arrived (null if it ended at once); the rest is still to be read from `body`. */
+  | (Served & { kind: 'stream'; status: number; body: Readable; first: Buffer | null })
+  /** An upstream error answer to pass on: a client error, or the last answer when every candidate failed. */
+  | (Served & { kind: 'answer'; status: number; error: OpenAIErrorBody });
+
+/** The agent's deadlines, numbers of milliseconds, quoted in error messages. */
+export interface UpstreamTimeouts {
+  connectMs: number;
+  headersMs: number;
+  bodyMs: number;
+}
+
+export interface Failure {
+  outcome: AttemptOutcome;
+  /** What happened, for the client: names the deployment, never a URL or a credential. */
+  message: string;
+  /** The upstream's HTTP answer, if there was one worth passing on. */
+  answer?: { status: number; error: OpenAIErrorBody };
+}
+
+/** Upstream error bodies are read up to this size; a longer one is not an error object. */
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
+
+/**
+ * Sends the request to the candidates in order until one serves it. A candidate that cannot be reached,
+ * times out, is rate limited, fails (5xx) or rejects the gateway's credential (401/403) is skipped, as long
+ * as nothing has gone to the client yet; which is why a 2xx non-stream body is read in full and a 2xx
+ * stream's first chunk is awaited here. Another 4xx is the client's fault and is passed on at once.
+ */
+export async function callUpstream(agent: Agent, call: UpstreamCall, timeouts: UpstreamTimeouts): Promise<UpstreamResult> {
+  const failures: Failure[] = [];
+  let lastAnswer: (Served & { status: number; error: OpenAIErrorBody }) | undefined;
+  for (const deployment of call.candidates) {
+    const provider = adapterFor(deployment.kind);
+    const served: Served = { deployment, adapter: provider[call.operation], prepared: provider[call.operation].prepare(call.body, deployment) };
+    call.onAttempt(deployment, served.prepared);
+    const result = await attempt(agent, provider, served, call, timeouts);
+    if (call.signal.aborted) {
+      if ('kind' in result && result.kind === 'stream') discard(result.body);
+      call.onOutcome('aborted');
+      throw new ClientGoneError();
+    }
+    if (!('outcome' in result)) {
+      call.onOutcome(result.kind === 'answer' ? 'client_error' : 'ok');
+      return result;
+    }
+    call.onOutcome(result.outcome);
+    failures.push(result);
+    if (result.answer) lastAnswer = { ...served, ...result.answer };
+  }
+  if (lastAnswer) return { kind: 'answer', ...lastAnswer };
+  const summary = failures.map((f) => f.message).join('; ');
+  if (failures.at(-1)?.outcome === 'timeout') throw new UpstreamTimeoutError(`The upstream did not answer in time: ${summary}.`);
+  throw new UpstreamError(`No upstream could serve the request: ${summary}.`);
+}
+
+async function attempt(
+  agent: Agent,
+  provider: ProviderAdapter,
+  served: Served,
+  call: UpstreamCall,
+  timeouts: UpstreamTimeouts,
+): Promise<UpstreamResult | Failure> {
+  const { deployment, adapter, prepared } = served;
+  const name = `deployment '${deployment.id}'`;
+  let credential: string | undefined;
+  if (deployment.credentialEnv) {
+    credential = call.credentials[deployment.credentialEnv];
+    if (!credential) {
+      return { outcome: 'no_credential', message: `${name} has no credential (env ${deployment.credentialEnv} is not set)` };
+    }
+  }
+  const target = upstreamTarget(deployment.baseUrl, adapter.path);
+  let response;
+  try {
+    response = await agent.request({
+      origin: target.origin,
+      path: target.path,
+      method: 'POST',
+      headers: provider.headers(credential),
+      body: prepared.body,
+      signal: call.signal,
+    });
+  } catch (err) {
+    return networkFailure(name, err, timeouts);
+  }
+  const status = response.statusCode;
+  if (status >= 200 && status < 300) {
+    try {
+      if (prepared.stream) return { ...served, kind: 'stream', status, body: response.body, first: await firstChunk(response.body) };
+      const contentType = String(response.headers['content-type'] ?? 'application/json');
+      return { ...served, kind: 'body', status, contentType, body: Buffer.from(await response.body.arrayBuffer()) };
+    } catch (err) {
+      return networkFailure(name, err, timeouts);
+    }
+  }
+  const error = provider.normalizeError(status, await readCapped(response.body, MAX_ERROR_BODY_BYTES));
+  if (status === 401 || status === 403) {
+    return { outcome: 'rejected', message: `${name} rejected the gateway's upstream credential (HTTP ${status})` };
+  }
+  if (status === 429) return { outcome: 'rate_limited', message: `${name} is rate limited (HTTP 429)`, answer: { status, error } };
+  if (status >= 400 && status < 500 && status !== 408) return { ...served, kind: 'answer', status, error };
+  return { outcome: 'server_error', message: `${name} failed (HTTP ${status})`, answer: { status, error } };
+}
+
+/** Drops a stream nobody will read; its abort error must not surface as an unhandled 'error' event. */
+function discard(body: Readable): void {
+  body.on('error', () => undefined);
+  body.destroy();
+}
+
+/**
+ * What went wrong with a connection, from undici's error code; messages are not used, since they can carry
+ * addresses. Also describes a stream that breaks after it started.
+ */
+export function networkFailure(name: string, err: unknown, timeouts: UpstreamTimeouts): Failure {
+  const code = (err as { code?: unknown }).code;
+  switch (code) {
+    case 'UND_ERR_CONNECT_TIMEOUT':
+      return { outcome: 'timeout', message: `${name} could not be connected to within ${timeouts.connectMs} ms` };
+    case 'UND_ERR_HEADERS_TIMEOUT':
+      return { outcome: 'timeout', message: `${name} sent no response headers within ${timeouts.headersMs} ms` };
+    case 'UND_ERR_BODY_TIMEOUT':
+      return { outcome: 'timeout', message: `${name} sent nothing for ${timeouts.bodyMs} ms` };
+    default:
+      return { outcome: 'network_error', message: `${name}: connection failed (${typeof code === 'string' ? code : 'no response'})` };
+  }
+}
+
+/** Waits for the first chunk of a stream and pauses it there; null if it ended without one. */
+function firstChunk(body: Readable): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const cleanup = () => {
+      body.off('data', onData);
+      body.off('end', onEnd);
+      body.off('error', onError);
+    };
+    const onData = (chunk: Buffer) => {
+      cleanup();
+      body.pause();
+      resolve(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(null);
+    };
+    const onError = (err: Error) => {
+      cleanup();
+      reject(err);
+    };
+    body.on('data', onData);
+    body.on('end', onEnd);
+    body.on('error', onError);
+  });
+}
+
+/** Reads at most `cap` bytes of a body and drops the rest; never fails (an unreadable body is an empty one). */
+async function readCapped(body: Readable, cap: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size >= cap) {
+        body.destroy();
+        break;
+      }
+    }
+  } catch {
+    // The error answer is all the gateway needs; a broken error body leaves only the status to report.
+  }
+  return Buffer.concat(chunks, Math.min(size, cap));
+}

@@ -1,0 +1,97 @@
+import { createServer, request, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PassThrough } from 'node:stream';
+import { adapterFor, type TokenUsage } from '@aigw/providers';
+import { relaySse, type RelayEnd } from './sse-relay';
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+/** A real HTTP server whose one response is a relay of `upstream`, and a client response to read it from. */
+async function relayOverHttp(upstream: PassThrough, first: Buffer, usageAdded = true) {
+  const usage: TokenUsage[] = [];
+  let relayed!: Promise<RelayEnd>;
+  const server: Server = createServer((_req, res) => {
+    relayed = relaySse(
+      res,
+      { body: upstream, first, adapter: adapterFor('openai').chat, usageAdded },
+      {
+        onFirstByte: () => undefined,
+        onUsage: (u) => usage.push(u),
+        onBroken: () => undefined,
+        describeFailure: () => ({ message: 'upstream broke', timeout: false }),
+      },
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const response = await new Promise<IncomingMessage>((resolve) => request({ port, host: '127.0.0.1' }, resolve).end());
+  const close = () => new Promise((resolve) => server.close(resolve));
+  return { response, usage, relayed: () => relayed, close };
+}
+
+async function readAll(response: IncomingMessage): Promise<string> {
+  let text = '';
+  for await (const chunk of response) text += String(chunk);
+  return text;
+}
+
+describe('relaySse', () => {
+  it('sse relay – pauses the upstream while the client does not read, and resumes when it drains', async () => {
+    const upstream = new PassThrough();
+    const { response, relayed, close } = await relayOverHttp(upstream, Buffer.from('data: {"n":0}\n\n'));
+    response.pause();
+    const event = `data: {"pad":"${'x'.repeat(64 * 1024)}"}\n\n`;
+    let sent = 0;
+    while (upstream.readableFlowing !== false && sent < 500) {
+      upstream.write(event);
+      sent += 1;
+      await tick();
+    }
+    expect(upstream.readableFlowing).toBe(false);
+    upstream.end('data: [DONE]\n\n');
+    const text = await readAll(response);
+    expect(await relayed()).toBe('complete');
+    expect(text).toBe(`data: {"n":0}\n\n${event.repeat(sent)}data: [DONE]\n\n`);
+    await close();
+  });
+
+  it('sse relay – drops the usage-only event the gateway asked for, and reports its usage', async () => {
+    const upstream = new PassThrough();
+    const { response, usage, relayed, close } = await relayOverHttp(upstream, Buffer.from('data: {"choices":[{"delta":{"content":"a"}}],"usage":null}\n\n'));
+    upstream.end('data: {"choices":[],"usage":{"prompt_tokens":4,"completion_tokens":1}}\n\ndata: [DONE]\n\n');
+    expect(await readAll(response)).toBe('data: {"choices":[{"delta":{"content":"a"}}],"usage":null}\n\ndata: [DONE]\n\n');
+    expect(await relayed()).toBe('complete');
+    expect(usage).toEqual([{ promptTokens: 4, completionTokens: 1, cachedTokens: 0 }]);
+    await close();
+  });
+
+  it('sse relay – keeps usage that rides on a chunk with choices', async () => {
+    const upstream = new PassThrough();
+    const last = 'data: {"choices":[{"delta":{},"finish_reason":"stop"}],"usage":{"prompt_tokens":4,"completion_tokens":1}}\n\n';
+    const { response, usage, close } = await relayOverHttp(upstream, Buffer.from(last));
+    upstream.end('data: [DONE]\n\n');
+    expect(await readAll(response)).toBe(`${last}data: [DONE]\n\n`);
+    expect(usage).toHaveLength(1);
+    await close();
+  });
+
+  it('sse relay – ends a broken stream with an in-band error event, holding back the partial event', async () => {
+    const upstream = new PassThrough();
+    const { response, relayed, close } = await relayOverHttp(upstream, Buffer.from('data: {"n":0}\n\ndata: {"n"'));
+    upstream.destroy(new Error('socket hang up'));
+    expect(await readAll(response)).toBe(
+      'data: {"n":0}\n\ndata: {"error":{"message":"upstream broke","type":"server_error","param":null,"code":"upstream_error"}}\n\n',
+    );
+    expect(await relayed()).toBe('upstream_failed');
+    await close();
+  });
+
+  it('sse relay – settles as client_gone when the client leaves', async () => {
+    const upstream = new PassThrough();
+    const { response, relayed, close } = await relayOverHttp(upstream, Buffer.from('data: {"n":0}\n\n'));
+    response.destroy();
+    expect(await relayed()).toBe('client_gone');
+    upstream.destroy();
+    await close();
+  });
+});

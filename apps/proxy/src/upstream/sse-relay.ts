@@ -1,0 +1,136 @@
+import type { ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+import { ErrorCode } from '@aigw/contracts';
+import { SseFramer, type OperationAdapter, type OpenAIErrorBody, type TokenUsage } from '@aigw/providers';
+
+export interface RelaySource {
+  body: Readable;
+  /** The chunk `callUpstream` already took off `body`; null when the stream ended without one. */
+  first: Buffer | null;
+  adapter: OperationAdapter;
+  /** Usage-only events were asked for by the gateway, not the client: keep them from the client. */
+  usageAdded: boolean;
+}
+
+export interface RelayHooks {
+  /** The first event bytes are about to be written to the client. */
+  onFirstByte(): void;
+  /** An event carried usage. Called before the response ends, so that its terminal event sees it. */
+  onUsage(usage: TokenUsage): void;
+  /** The upstream broke after the stream started; called before the in-band error ends the response. */
+  onBroken(): void;
+  /** What a mid-stream upstream failure means, for the in-band error event. */
+  describeFailure(err: unknown): { message: string; timeout: boolean };
+}
+
+export type RelayEnd = 'complete' | 'upstream_failed' | 'client_gone';
+
+export const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache',
+  // Reverse proxies such as nginx would otherwise buffer the stream.
+  'x-accel-buffering': 'no',
+} as const;
+
+/**
+ * Relays an upstream SSE stream to the client as it arrives: each upstream chunk becomes one write of the
+ * complete events in it, with no timer and no batching. When the client cannot keep up, the upstream is
+ * paused until the client drains. Usage is read from the events that carry it. A stream that breaks after
+ * it started ends with an in-band `data: {"error": ...}` event and without `data: [DONE]`, so that clients
+ * see an error rather than a short answer. Lifecycle: headers → data* → exactly one of complete,
+ * upstream_failed, client_gone.
+ */
+export function relaySse(res: ServerResponse, source: RelaySource, hooks: RelayHooks): Promise<RelayEnd> {
+  const { body, adapter, usageAdded } = source;
+  const framer = new SseFramer();
+  let wrote = false;
+
+  return new Promise((resolve) => {
+    let settled = false;
+    const settle = (end: RelayEnd) => {
+      if (settled) return;
+      settled = true;
+      body.off('data', onData);
+      body.off('end', onEnd);
+      res.off('drain', onDrain);
+      res.off('close', onClose);
+      resolve(end);
+    };
+
+    const write = (bytes: Buffer) => {
+      if (!wrote) {
+        wrote = true;
+        hooks.onFirstByte();
+      }
+      if (!res.write(bytes)) {
+        body.pause();
+        res.once('drain', onDrain);
+      }
+    };
+
+    const forward = (chunk: Buffer) => {
+      const { events, bytes } = framer.push(chunk);
+      let kept: Buffer[] | undefined;
+      for (let i = 0; i < events.length; i += 1) {
+        const event = events[i]!;
+        const found = adapter.readEventUsage(event);
+        if (found) hooks.onUsage(found.usage);
+        if (found?.usageOnly && usageAdded) kept ??= events.slice(0, i);
+        else kept?.push(event);
+      }
+      const out = kept === undefined ? bytes : kept.length === 1 ? kept[0]! : Buffer.concat(kept);
+      if (out.length > 0) write(out);
+    };
+
+    const fail = (err: unknown) => {
+      if (settled) return;
+      if (res.destroyed) {
+        settle('client_gone');
+        return;
+      }
+      const { message, timeout } = hooks.describeFailure(err);
+      const event: OpenAIErrorBody = {
+        error: { message, type: 'server_error', param: null, code: timeout ? ErrorCode.UpstreamTimeout : ErrorCode.UpstreamError },
+      };
+      body.destroy();
+      hooks.onBroken();
+      res.end(`data: ${JSON.stringify(event)}\n\n`);
+      settle('upstream_failed');
+    };
+
+    function onData(chunk: Buffer) {
+      try {
+        forward(chunk);
+      } catch (err) {
+        fail(err);
+      }
+    }
+    function onEnd() {
+      const rest = framer.flush();
+      if (rest.length > 0) write(rest);
+      res.end();
+      settle('complete');
+    }
+    function onDrain() {
+      body.resume();
+    }
+    function onClose() {
+      if (!res.writableFinished) settle('client_gone');
+    }
+
+    // Errors can still come after the relay settled (the abort on client disconnect destroys the body).
+    body.on('error', fail);
+    res.on('close', onClose);
+    res.writeHead(200, SSE_HEADERS);
+    if (source.first === null) {
+      onEnd();
+      return;
+    }
+    onData(source.first);
+    if (settled) return;
+    if (!wrote) res.flushHeaders();
+    body.on('data', onData);
+    body.on('end', onEnd);
+    if (!res.writableNeedDrain) body.resume();
+  });
+}

@@ -1,0 +1,38 @@
+import type { Deployment, Principal, UsageRecorded } from '@aigw/contracts';
+import type { Operation } from '@aigw/providers';
+import type { RequestContext } from '../http/request-context';
+
+const operationNames: Readonly<Record<Operation, UsageRecorded['operation']>> = {
+  chat: 'chat.completions',
+  embeddings: 'embeddings',
+};
+
+/** The usage event of a request that reached an upstream, built when its response is over. */
+export function usageEventOf(
+  ctx: RequestContext & { principal: Principal; model: string; deployment: Deployment },
+  operation: Operation,
+  outcome: { status: number; incomplete: boolean; latencyMs: number },
+): UsageRecorded {
+  const { usage, deployment } = ctx;
+  return {
+    v: 1,
+    id: ctx.id,
+    ts: new Date().toISOString(),
+    tenantId: ctx.principal.tenantId,
+    keyId: ctx.principal.keyId,
+    model: ctx.model,
+    servedModel: deployment.model,
+    provider: deployment.provider,
+    deploymentId: deployment.id,
+    operation: operationNames[operation],
+    stream: ctx.stream,
+    status: outcome.status,
+    incomplete: outcome.incomplete,
+    promptTokens: usage?.promptTokens ?? 0,
+    completionTokens: usage?.completionTokens ?? 0,
+    cachedTokens: usage?.cachedTokens ?? 0,
+    usageSource: usage ? 'upstream' : 'none',
+    latencyMs: outcome.latencyMs,
+    ttftMs: ctx.firstByteMs ?? null,
+  };
+}
