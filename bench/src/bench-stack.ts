@@ -33,7 +33,7 @@ export interface BenchStack {
 }
 
 /** Its own NATS and Redis on free ports, then the whole stack as processes, logging warnings only. */
-export async function startBenchStack(): Promise<BenchStack> {
+export async function startBenchStack(opts: { nodeArgs?: string[] } = {}): Promise<BenchStack> {
   const dir = mkdtempSync(join(tmpdir(), 'aigw-bench-'));
   writeFileSync(join(dir, 'gateway.yaml'), CONFIG);
   const key = generateKey();
@@ -55,6 +55,7 @@ export async function startBenchStack(): Promise<BenchStack> {
     },
     env: { AIGW_CONFIG: join(dir, 'gateway.yaml'), LOG_LEVEL: 'warn', MOCK_PROVIDER_API_KEY: mockKey },
     onProblem: (service, line) => console.error(`[${service}] ${line}`),
+    nodeArgs: opts.nodeArgs,
   });
   const pid = (name: string) => stack.services.get(name as never)!.child.pid!;
   return {

@@ -30,6 +30,8 @@ export interface SpawnOptions {
   logDir: string;
   /** Called with each line a service prints to stderr or logs at warn level and above. */
   onProblem?: (service: ServiceName, line: string) => void;
+  /** Extra node flags, e.g. `--cpu-prof` (which NODE_OPTIONS does not allow). */
+  nodeArgs?: string[];
 }
 
 const WARN = 40;
@@ -38,7 +40,7 @@ const WARN = 40;
 export async function spawnService(name: ServiceName, port: number, opts: SpawnOptions): Promise<ServiceProcess> {
   mkdirSync(opts.logDir, { recursive: true });
   const log = createWriteStream(join(opts.logDir, `${name}.log`), { flags: 'a' });
-  const child = spawn(process.execPath, ['--import', 'tsx', `apps/${name}/src/main.ts`], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', `apps/${name}/src/main.ts`], {
     cwd: REPO_ROOT,
     env: opts.env,
     stdio: ['ignore', 'pipe', 'pipe'],

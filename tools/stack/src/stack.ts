@@ -18,6 +18,8 @@ export interface StackOptions {
   /** Which services to start; all by default. */
   services?: ServiceName[];
   onProblem?: (service: ServiceName, line: string) => void;
+  /** Extra node flags for every service process, e.g. `--cpu-prof`. */
+  nodeArgs?: string[];
 }
 
 export interface Stack {
@@ -62,7 +64,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       await exited;
     }
   };
-  const spawnOpts = { env, logDir: join(opts.dataDir, 'logs'), onProblem: opts.onProblem };
+  const spawnOpts = { env, logDir: join(opts.dataDir, 'logs'), onProblem: opts.onProblem, nodeArgs: opts.nodeArgs };
   try {
     for (const child of [
       await ensureNats(opts.natsUrl, join(opts.dataDir, 'nats')),
