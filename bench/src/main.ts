@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { startBenchStack, type BenchStack } from './bench-stack';
 import { runLoad, type LoadResult, type LoadTarget } from './load';
+import { profilesByPid, summarizeProfile } from './cpu-profile';
 import { measureCpu, peakRssMb } from './procstat';
 import { histogramQuantiles, scrape } from './prometheus';
 import { summarize } from './stats';
@@ -20,6 +21,8 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '3', short: 'r' },
     modes: { type: 'string', default: 'non-stream,stream' },
     saturation: { type: 'boolean', default: false },
+    /** Write a CPU profile of every service process and report where their time went. */
+    profile: { type: 'boolean', default: false },
   },
 });
 
@@ -141,9 +144,12 @@ async function main(): Promise<void> {
   const durationMs = Number(args.duration) * 1000;
   const rounds = Number(args.rounds);
   const modes = args.modes!.split(',') as Scenario['name'][];
-  const b = await startBenchStack();
+  const date = new Date().toISOString();
   const commit = execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim();
-  const report: Record<string, unknown> = { date: new Date().toISOString(), commit, node: process.version, durationS: Number(args.duration), rounds };
+  const resultsDir = join(__dirname, '..', 'results');
+  const profileDir = join(resultsDir, 'profiles', `${date.slice(0, 19).replace(/:/g, '')}-${commit}`);
+  const b = await startBenchStack({ nodeArgs: args.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] });
+  const report: Record<string, unknown> = { date, commit, node: process.version, durationS: Number(args.duration), rounds };
   try {
     report.scenarios = [];
     for (const m of modes) {
@@ -160,9 +166,20 @@ async function main(): Promise<void> {
   } finally {
     await b.close();
   }
-  const dir = join(__dirname, '..', 'results');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${(report.date as string).slice(0, 19).replace(/:/g, '')}-${commit}.json`);
+  if (args.profile) {
+    const files = profilesByPid(profileDir);
+    report.profile = Object.fromEntries(
+      Object.entries(b.gatewayPids)
+        .filter(([, pid]) => files.has(pid))
+        .map(([name, pid]) => [name, Object.fromEntries(summarizeProfile(files.get(pid)!))]),
+    );
+    console.log(`CPU profiles (open in Chrome DevTools or speedscope): ${profileDir}`);
+    for (const [name, buckets] of Object.entries(report.profile as Record<string, Record<string, number>>)) {
+      console.log(`${name}: ${Object.entries(buckets).map(([k, v]) => `${k} ${v}%`).join(', ')}`);
+    }
+  }
+  mkdirSync(resultsDir, { recursive: true });
+  const file = join(resultsDir, `${date.slice(0, 19).replace(/:/g, '')}-${commit}.json`);
   writeFileSync(file, `${JSON.stringify(report)}\n`);
   console.log(`\n${JSON.stringify(report)}\nwritten to ${file}`);
 }
