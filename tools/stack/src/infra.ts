@@ -35,7 +35,7 @@ export async function waitReachable(host: string, port: number, timeoutMs: numbe
 }
 
 function onPath(bin: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0;
+  return spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore', env: process.env }).status === 0;
 }
 
 interface InfraSpec {

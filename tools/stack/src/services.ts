@@ -16,6 +16,9 @@ export const SERVICES = [
 ] as const;
 export type ServiceName = (typeof SERVICES)[number]['name'];
 
+/** Ports a service serves besides the one answering /readyz, by env variable. */
+export const EXTRA_PORTS = [{ service: 'auth', portEnv: 'AUTH_ADMIN_PORT', defaultPort: 8082 }] as const;
+
 export interface ServiceProcess {
   name: ServiceName;
   port: number;

@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { ensureNats, ensureRedis } from './infra';
-import { REPO_ROOT, SERVICES, spawnService, type ServiceName, type ServiceProcess } from './services';
+import { EXTRA_PORTS, REPO_ROOT, SERVICES, spawnService, type ServiceName, type ServiceProcess } from './services';
 
 export interface StackOptions {
   natsUrl: string;
   redisUrl: string;
   /** Ports by env variable name (PORT, METERING_PORT, ...); unset ones take the defaults. */
-  ports?: Partial<Record<(typeof SERVICES)[number]['portEnv'], number>>;
+  ports?: Partial<Record<(typeof SERVICES)[number]['portEnv'] | (typeof EXTRA_PORTS)[number]['portEnv'], number>>;
   /** Directory for infrastructure data and service logs. */
   dataDir: string;
   /** The demo key seeded by auth (config/gateway.yaml names it AIGW_DEMO_KEY). */
@@ -23,7 +23,7 @@ export interface StackOptions {
 }
 
 export interface Stack {
-  urls: { gateway: string; metering: string; mockProvider: string };
+  urls: { gateway: string; metering: string; mockProvider: string; authAdmin: string };
   /** Where infrastructure data and service logs (`logs/<service>.log`) are. */
   dataDir: string;
   /** Service processes by name; tests stop and restart them. */
@@ -51,7 +51,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     MOCK_PROVIDER_URL: mockProvider,
     MOCK_PROVIDER_API_KEY: process.env.MOCK_PROVIDER_API_KEY ?? `mock-${randomBytes(12).toString('hex')}`,
     AIGW_DEMO_KEY: opts.demoKey,
+    // Each stack keeps the proxy's usage spool with its data, never where another stack would replay it.
+    USAGE_SPOOL_DIR: process.env.USAGE_SPOOL_DIR ?? join(opts.dataDir, 'spool', 'proxy'),
     ...Object.fromEntries(SERVICES.map((s) => [s.portEnv, String(ports[s.name])])),
+    ...Object.fromEntries(EXTRA_PORTS.map((p) => [p.portEnv, String(opts.ports?.[p.portEnv] ?? p.defaultPort)])),
     ...opts.env,
   };
   const services = new Map<ServiceName, ServiceProcess>();
@@ -85,6 +88,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       gateway: `http://127.0.0.1:${ports.proxy}/v1`,
       metering: `http://127.0.0.1:${ports.metering}/v1`,
       mockProvider: `${mockProvider}/v1`,
+      authAdmin: `http://127.0.0.1:${opts.ports?.AUTH_ADMIN_PORT ?? EXTRA_PORTS[0].defaultPort}/admin/v1`,
     },
     dataDir: opts.dataDir,
     services,

@@ -24,6 +24,7 @@ async function main(): Promise<void> {
       AUTH_OPS_PORT: port('AUTH_OPS_PORT'),
       QUOTA_OPS_PORT: port('QUOTA_OPS_PORT'),
       ROUTER_OPS_PORT: port('ROUTER_OPS_PORT'),
+      AUTH_ADMIN_PORT: port('AUTH_ADMIN_PORT'),
     },
     onProblem: (service, line) => console.error(`[${service}] ${line}`),
   });
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
   console.log(`Gateway:        ${stack.urls.gateway}`);
   console.log(`Metering API:   ${stack.urls.metering}`);
   console.log(`Mock provider:  ${stack.urls.mockProvider}`);
+  console.log(`Auth admin API: ${stack.urls.authAdmin}`);
   console.log(`Demo key:       ${demoKey}`);
   console.log(`Logs:           ${join(dataDir, 'logs')}   (Ctrl-C stops everything)`);
 
