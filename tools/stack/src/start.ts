@@ -27,6 +27,8 @@ async function main(): Promise<void> {
       AUTH_ADMIN_PORT: port('AUTH_ADMIN_PORT'),
     },
     onProblem: (service, line) => console.error(`[${service}] ${line}`),
+    // Pace the local mock like a real model, so that a person sees tokens arrive one by one.
+    env: { MOCK_TTFT_MS: process.env.MOCK_TTFT_MS ?? '200', MOCK_CHUNK_DELAY_MS: process.env.MOCK_CHUNK_DELAY_MS ?? '40' },
   });
 
   console.log(`Gateway:        ${stack.urls.gateway}`);
