@@ -52,8 +52,9 @@ export async function startBenchStack(opts: { nodeArgs?: string[] } = {}): Promi
       AUTH_OPS_PORT: await freePort(),
       QUOTA_OPS_PORT: await freePort(),
       ROUTER_OPS_PORT: await freePort(),
+      AUTH_ADMIN_PORT: await freePort(),
     },
-    env: { AIGW_CONFIG: join(dir, 'gateway.yaml'), LOG_LEVEL: 'warn', MOCK_PROVIDER_API_KEY: mockKey },
+    env: { AIGW_CONFIG: join(dir, 'gateway.yaml'), LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', MOCK_PROVIDER_API_KEY: mockKey },
     onProblem: (service, line) => console.error(`[${service}] ${line}`),
     nodeArgs: opts.nodeArgs,
   });

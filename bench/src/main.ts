@@ -78,6 +78,7 @@ async function runScenario(b: BenchStack, s: Scenario, concurrency: number, dura
   const gateway = empty();
   const cpu: Record<string, number> = {};
   const quotaBefore = await scrape(b.stack, 'quota');
+  const proxyBefore = await scrape(b.stack, 'proxy');
   for (let r = 0; r < rounds; r++) {
     merge(direct, await runLoad(t.direct, concurrency, durationMs));
     const { value, cpuMs } = await measureCpu(b.gatewayPids, () => runLoad(t.gateway, concurrency, durationMs));
@@ -85,6 +86,14 @@ async function runScenario(b: BenchStack, s: Scenario, concurrency: number, dura
     for (const [k, v] of Object.entries(cpuMs)) cpu[k] = (cpu[k] ?? 0) + v;
   }
   const quotaAfter = await scrape(b.stack, 'quota');
+  const proxyAfter = await scrape(b.stack, 'proxy');
+  // Where a gateway request waits, as the proxy measures it: auth, quota + routing, the upstream call.
+  const phasesMs = Object.fromEntries(
+    ['auth', 'admission', 'upstream'].map((phase) => [
+      phase,
+      histogramQuantiles(proxyBefore, proxyAfter, 'aigw_proxy_phase_duration_seconds', [50, 99], `phase="${phase}"`),
+    ]),
+  );
   const d = summarize(direct.latencyMs);
   const g = summarize(gateway.latencyMs);
   const rps = (r: LoadResult) => (r.ok / r.elapsedMs) * 1000;
@@ -102,6 +111,7 @@ async function runScenario(b: BenchStack, s: Scenario, concurrency: number, dura
     cpuMsPerRequest: { total: round2(cpuTotal / gateway.ok), ...Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, round2(v / gateway.ok)])) },
     errors: { direct: direct.errors, gateway: gateway.errors },
     quotaDecisionMs: histogramQuantiles(quotaBefore, quotaAfter, 'quota_decision_duration_seconds', [50, 99]),
+    proxyPhasesMs: phasesMs,
   };
   if (s.stream) {
     const dt = summarize(direct.ttftMs);

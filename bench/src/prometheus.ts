@@ -19,10 +19,17 @@ export async function scrape(stack: Stack, service: 'quota' | 'router' | 'proxy'
  * Quantiles of a histogram over the interval between two scrapes, in milliseconds, by linear
  * interpolation within buckets (as Prometheus' histogram_quantile does), summed over label sets.
  */
-export function histogramQuantiles(before: Scrape, after: Scrape, name: string, quantiles: number[]): Record<string, number> | null {
+export function histogramQuantiles(
+  before: Scrape,
+  after: Scrape,
+  name: string,
+  quantiles: number[],
+  /** Only series with this label, e.g. `phase="admission"`. */
+  label?: string,
+): Record<string, number> | null {
   const buckets = new Map<number, number>();
   for (const [sample, value] of after) {
-    if (!sample.startsWith(`${name}_bucket{`)) continue;
+    if (!sample.startsWith(`${name}_bucket{`) || (label && !sample.includes(label))) continue;
     const le = /le="([^"]+)"/.exec(sample)?.[1];
     if (!le) continue;
     const bound = le === '+Inf' ? Infinity : Number(le);

@@ -1,21 +1,33 @@
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter } from 'prom-client';
 import { connectBus, endpoint, isBusReady, startService, stopService } from '@aigw/bus';
-import type { GatewayConfig } from '@aigw/config';
-import { GatewayError, VerifyKey } from '@aigw/contracts';
+import type { AuthConfig, GatewayConfig } from '@aigw/config';
+import { addressSet, GatewayError, GetTenant, RecordAuthFailure, VerifyKey } from '@aigw/contracts';
 import { createMetricsRegistry, startOpsServer, type Logger } from '@aigw/telemetry';
-import { planSeed } from './key-records';
-import { KeyStore } from './key-store';
+import { createAdminApp } from './admin/admin-api';
+import { announceKeysChanged } from './key-events';
+import { planSeed } from './seed-plan';
+import { AuthStore } from './store/auth-store';
+import { tenantOf } from './store/records';
 
 export interface AuthServiceOptions {
   natsUrl: string;
   redisUrl: string;
   /** Port of `/healthz`, `/readyz` and `/metrics`; 0 picks a free one. */
   opsPort: number;
+  /** Port of the admin API; 0 picks a free one. */
+  adminPort: number;
+  /** Interface the admin API listens on; all of them by default. */
+  adminHost?: string;
   /** Keys to seed, from the gateway config. */
   keys: GatewayConfig['keys'];
   /** Where the variables named by each key's `secretEnv` are looked up. */
   secrets: Readonly<Record<string, string | undefined>>;
+  /** The config's `auth:` section: trusted proxies and the failed-authentication budget. */
+  auth: Pick<AuthConfig, 'trustedProxies' | 'failedAuth'>;
+  /** The quota config's tier presets, by id. */
+  tiers: Readonly<Record<string, object>>;
   logger: Logger;
   /** Deadline of one Redis command, number of milliseconds. */
   redisCommandTimeoutMs?: number;
@@ -24,14 +36,16 @@ export interface AuthServiceOptions {
 export interface AuthService {
   /** Port the ops server listens on. */
   opsPort: number;
-  /** Stops taking requests, answers the ones in flight, then closes NATS, Redis and the ops server. */
+  /** Port the admin API listens on. */
+  adminPort: number;
+  /** Stops taking requests, answers the ones in flight, then closes NATS, Redis and both HTTP servers. */
   close(): Promise<void>;
 }
 
 /**
- * Starts the auth service: seeds the configured keys into Redis, then answers `auth.v1.verify-key`.
- * It joins the queue group only once the keys are stored, so a replica that cannot reach Redis at boot
- * takes no share of the traffic.
+ * Starts the auth service: seeds the configured keys into Redis, then answers `auth.v1.verify-key`,
+ * `auth.v1.get-tenant` and `auth.v1.record-failure` and serves the admin API. It joins the queue group
+ * only once the keys are stored, so a replica that cannot reach Redis at boot takes no share of the traffic.
  */
 export async function startAuthService(opts: AuthServiceOptions): Promise<AuthService> {
   const { logger } = opts;
@@ -39,12 +53,6 @@ export async function startAuthService(opts: AuthServiceOptions): Promise<AuthSe
   for (const { keyId, secretEnv } of plan.skipped) {
     logger.warn({ keyId, secretEnv }, `key ${keyId} not seeded: ${secretEnv} is not set`);
   }
-  const store = new KeyStore({
-    redisUrl: opts.redisUrl,
-    records: plan.records,
-    logger,
-    commandTimeoutMs: opts.redisCommandTimeoutMs ?? 500,
-  });
 
   const registry = createMetricsRegistry('auth');
   const verifications = new Counter({
@@ -55,6 +63,15 @@ export async function startAuthService(opts: AuthServiceOptions): Promise<AuthSe
   });
 
   const nc = await connectBus({ servers: opts.natsUrl, name: 'auth', logger });
+  const store = new AuthStore({
+    redisUrl: opts.redisUrl,
+    seed: plan.keys,
+    logger,
+    commandTimeoutMs: opts.redisCommandTimeoutMs ?? 500,
+    failedAuth: { limit: opts.auth.failedAuth.limit, windowMs: opts.auth.failedAuth.windowS * 1000 },
+    onSeedReplaced: (key, keyHashes) =>
+      void announceKeysChanged(nc, { reason: 'rotated', keyIds: [key.keyId], keyHashes, tenantId: key.tenantId }, logger),
+  });
   const ops = await startOpsServer({ port: opts.opsPort, registry, ready: () => isBusReady(nc) && store.ready });
   await store.seeded;
 
@@ -62,9 +79,9 @@ export async function startAuthService(opts: AuthServiceOptions): Promise<AuthSe
     nc,
     'auth',
     [
-      endpoint(VerifyKey, async ({ keyHash }) => {
+      endpoint(VerifyKey, async ({ keyHash, clientIp }) => {
         try {
-          const principal = await store.lookup(keyHash);
+          const principal = await store.verify(keyHash, clientIp);
           verifications.inc({ result: 'ok' });
           return { principal };
         } catch (err) {
@@ -72,13 +89,35 @@ export async function startAuthService(opts: AuthServiceOptions): Promise<AuthSe
           throw err;
         }
       }),
+      endpoint(GetTenant, async ({ tenantId }) => ({ tenant: tenantOf(await store.getTenant(tenantId)) })),
+      endpoint(RecordAuthFailure, ({ clientIp }) => store.recordFailure(clientIp)),
     ],
     logger,
   );
 
+  const trusted = opts.auth.trustedProxies;
+  const admin: Server = createServer(
+    createAdminApp({
+      store,
+      nc,
+      logger,
+      registry,
+      trustedProxies: trusted.length ? addressSet(trusted) : undefined,
+      tiers: opts.tiers,
+    }),
+  );
+  await new Promise<void>((resolve, reject) => {
+    admin.once('error', reject);
+    admin.listen(opts.adminPort, opts.adminHost ?? '0.0.0.0', () => resolve());
+  });
+
   return {
     opsPort: (ops.address() as AddressInfo).port,
+    adminPort: (admin.address() as AddressInfo).port,
     async close() {
+      const adminClosed = new Promise<void>((resolve) => admin.close(() => resolve()));
+      admin.closeIdleConnections();
+      await adminClosed;
       await stopService(service);
       await nc.drain();
       await store.close();

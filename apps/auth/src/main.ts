@@ -3,7 +3,7 @@ import { commonEnv, loadEnv, loadGatewayConfig, port } from '@aigw/config';
 import { createLogger, onShutdown } from '@aigw/telemetry';
 import { startAuthService } from './auth-service';
 
-const env = loadEnv(z.object({ ...commonEnv, AUTH_OPS_PORT: port(9101) }));
+const env = loadEnv(z.object({ ...commonEnv, AUTH_OPS_PORT: port(9101), AUTH_ADMIN_PORT: port(8082) }));
 const logger = createLogger('auth', env.LOG_LEVEL);
 
 async function main(): Promise<void> {
@@ -12,10 +12,14 @@ async function main(): Promise<void> {
     natsUrl: env.NATS_URL,
     redisUrl: env.REDIS_URL,
     opsPort: env.AUTH_OPS_PORT,
+    adminPort: env.AUTH_ADMIN_PORT,
     keys: config.keys,
     secrets: process.env,
+    auth: config.auth,
+    tiers: config.quota.tiers,
     logger,
   });
+  logger.info({ adminPort: service.adminPort }, 'admin API listening');
   onShutdown(logger, () => service.close());
 }
 

@@ -62,8 +62,11 @@ describe('auth service', () => {
       natsUrl: nats.url,
       redisUrl: redisServer.url,
       opsPort: 0,
+      adminPort: 0,
       keys,
       secrets: env,
+      auth: { trustedProxies: [], failedAuth: { limit: 20, windowS: 60 } },
+      tiers: {},
       logger: createLogger('auth', 'info', logs),
     });
     open.push(svc);
@@ -95,7 +98,7 @@ describe('auth service', () => {
 
   it('auth – answers a known key with its principal', async () => {
     await expect(verify(secrets.TEST_ADMIN_KEY)).resolves.toEqual({
-      principal: { keyId: 'key_admin', tenantId: 'acme', role: 'admin', keyPrefix: keyPrefix(secrets.TEST_ADMIN_KEY), limits: {} },
+      principal: { keyId: 'key_admin', tenantId: 'acme', role: 'admin', keyPrefix: keyPrefix(secrets.TEST_ADMIN_KEY), limits: {}, tenantLimits: {} },
     });
     await expect(verify(secrets.TEST_FINANCE_KEY)).resolves.toEqual({
       principal: {
@@ -104,6 +107,7 @@ describe('auth service', () => {
         role: 'finance',
         keyPrefix: keyPrefix(secrets.TEST_FINANCE_KEY),
         limits: { rpm: 60 },
+        tenantLimits: {},
       },
     });
   });
@@ -127,7 +131,10 @@ describe('auth service', () => {
     const stored: string[] = [];
     for (const key of await redis.keys('aigw:*')) {
       stored.push(key);
-      if ((await redis.type(key)) === 'hash') stored.push(...Object.values(await redis.hgetall(key)));
+      const type = await redis.type(key);
+      if (type === 'hash') stored.push(...Object.values(await redis.hgetall(key)));
+      else if (type === 'set') stored.push(...(await redis.smembers(key)));
+      else if (type === 'zset') stored.push(...(await redis.zrange(key, 0, -1)));
       else stored.push((await redis.get(key)) ?? '');
     }
     expect(stored).toContain(`aigw:key:${hashKey(secrets.TEST_ADMIN_KEY)}`);

@@ -32,6 +32,13 @@ quota:
 
 export interface GatewayUnderTest {
   stack: Stack;
+  /** The stack's own NATS, e.g. for the `routes` CLI. */
+  natsUrl: string;
+  /** The stack's own Redis, and the config file every service reads: for extra replicas of a service. */
+  redisUrl: string;
+  configPath: string;
+  /** The NATS server itself: suites stop and restart it to test outages. */
+  nats: TestServer;
   keys: { admin: string; client: string; limited: string };
   /** Lines services reported at warn level or above, or on stderr. */
   problems: string[];
@@ -69,6 +76,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<GatewayUn
         AUTH_OPS_PORT: await freePort(),
         QUOTA_OPS_PORT: await freePort(),
         ROUTER_OPS_PORT: await freePort(),
+        AUTH_ADMIN_PORT: await freePort(),
       },
       env: { AIGW_CONFIG: configPath, E2E_CLIENT_KEY: keys.client, E2E_LIMITED_KEY: keys.limited, LOG_LEVEL: 'info', ...opts.env },
       onProblem: (service, line) => problems.push(`[${service}] ${line}`),
@@ -76,6 +84,10 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<GatewayUn
     const [n, r] = [nats, redis];
     return {
       stack,
+      natsUrl: n.url,
+      redisUrl: r.url,
+      configPath,
+      nats: n,
       keys,
       problems,
       async close() {

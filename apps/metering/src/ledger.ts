@@ -1,189 +1,175 @@
 /**
- * The usage ledger in Redis: aggregates written exactly once per event, and the reads behind the API.
+ * The usage ledger in Redis: every event counted exactly once into hour and day aggregates per tenant,
+ * key, model alias and provider, plus per-tenant and per-key spend per day and month. Key layout: see
+ * `LedgerKeys`.
  *
- * Layout (all keys under `metering:v1:`):
- *
- *   metering:v1:event:<event id>                    STRING "1", expires after `dedupeTtlS`
- *       Marks an event as counted. Written by the same script that increments the aggregates, so a
- *       redelivered or republished event is recognised and never counted twice.
- *   metering:v1:day:<YYYY-MM-DD>                    SET of `<tenant>:<key>:<model>`
- *       Index of the dimension tuples that have usage on that UTC day; a read over a date range touches
- *       one set per day instead of scanning the keyspace.
- *   metering:v1:usage:<YYYY-MM-DD>:<tenant>:<key>:<model>   HASH of counters (see `COUNTERS`)
- *       The aggregates of one UTC day (taken from the event's `ts`) for one tenant, key and model.
- *
- * Dimension values are escaped (`%` → `%25`, `:` → `%3A`) so that a value holding the separator can
- * neither split into extra fields nor collide with another tuple.
- *
- * Aggregates never expire: they are the billing record. Only the event markers do, so exactly-once holds
- * for an event seen again within `dedupeTtlS`; JetStream redelivers unacknowledged messages long before
- * that, and the stream's own duplicate window catches republished ones. Recreating the durable consumer
- * from scratch would replay the whole stream (kept 30 days) and count again whatever is older than the
- * marker TTL, so the consumer is only ever created once and then updated in place.
+ * Exactly once: one Lua script sets the event's marker (`SET NX EX`) and, only if it was new, increments
+ * every aggregate, so a redelivered or republished event is recognised and never counted twice, and a
+ * crash can never leave an event half counted. Aggregates never expire: they are the billing record. Only
+ * the markers do, so exactly-once holds for an event seen again within the dedupe TTL; JetStream
+ * redelivers unacknowledged messages long before that, and the stream's duplicate window catches
+ * republished ones.
  *
  * The script touches keys of different hash slots, so it needs a single Redis (or replicas of one), not
  * a Redis Cluster.
  */
 import type { Redis } from 'ioredis';
 import { ServiceUnavailableError, type UsageRecorded } from '@aigw/contracts';
-
-const PREFIX = 'metering:v1:';
-
-/** Counters kept per day and dimension tuple, as they appear in the API. */
-export const COUNTERS = [
-  'requests',
-  'errors',
-  'prompt_tokens',
-  'completion_tokens',
-  'cached_tokens',
-  'total_tokens',
-  'streamed_requests',
-] as const;
-export type Counter = (typeof COUNTERS)[number];
-export type Counters = Record<Counter, number>;
-
-/** One aggregate row: a UTC day, the dimensions, and their counters. */
-export interface UsageRow extends Counters {
-  /** UTC day, `YYYY-MM-DD`. */
-  date: string;
-  tenant_id: string;
-  key_id: string;
-  model: string;
-}
-
-/** What to read: an inclusive range of UTC days, optionally narrowed to one tenant, key or model. */
-export interface UsageFilter {
-  from: string;
-  to: string;
-  tenant?: string;
-  key?: string;
-  model?: string;
-}
+import type { PriceTable } from '@aigw/pricing';
+import { bucketOf, type Granularity, type SpendPeriod } from './buckets';
+import { COUNTERS, countersOf, emptyCounters, SPEND_COUNTERS, type Counters, type SpendCounter } from './event-counters';
+import { encodeMember, LedgerKeys, LIVE_PREFIX } from './ledger-keys';
 
 export type RecordOutcome = 'counted' | 'duplicate';
 
+const luaList = (names: readonly string[]) => `{${names.map((n) => `'${n}'`).join(', ')}}`;
+
 /**
- * KEYS: event marker, day index, aggregate hash. ARGV: marker TTL (s), index member, then one increment
- * per entry of `COUNTERS`, in that order. Returns 1 when counted, 0 for an event already counted.
+ * KEYS: marker, hour index, day index, hour usage, day usage, tenant day spend, tenant month spend, key
+ * day spend, key month spend, tenants of the month. ARGV: marker TTL (s), index member, tenant, then one
+ * increment per entry of `COUNTERS`, in that order. Returns 1 when counted, 0 for an event counted before.
  */
 const RECORD_SCRIPT = `
 if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
   return 0
 end
 redis.call('SADD', KEYS[2], ARGV[2])
-${COUNTERS.map((name, i) => `redis.call('HINCRBY', KEYS[3], '${name}', ARGV[${i + 3}])`).join('\n')}
+redis.call('SADD', KEYS[3], ARGV[2])
+redis.call('SADD', KEYS[10], ARGV[3])
+local counters = ${luaList(COUNTERS)}
+local spend = {}
+for _, name in ipairs(${luaList(SPEND_COUNTERS)}) do spend[name] = true end
+for i, name in ipairs(counters) do
+  local n = ARGV[i + 3]
+  if n ~= '0' then
+    redis.call('HINCRBY', KEYS[4], name, n)
+    redis.call('HINCRBY', KEYS[5], name, n)
+    if spend[name] then
+      for k = 6, 9 do redis.call('HINCRBY', KEYS[k], name, n) end
+    end
+  end
+end
 return 1
 `;
 
 interface LedgerCommands {
-  meteringRecord(marker: string, dayIndex: string, aggregate: string, ...args: (string | number)[]): Promise<number>;
+  meteringRecord(...keysAndArgs: (string | number)[]): Promise<number>;
 }
 
-/** Escapes a dimension value so that it never contains the `:` separator. */
-export function escapeDim(value: string): string {
-  return value.replace(/[%:]/g, (c) => (c === '%' ? '%25' : '%3A'));
-}
+/** Hashes read per pipeline, so that one huge read never holds a giant reply in memory at once. */
+const READ_BATCH = 1_000;
 
-export function unescapeDim(value: string): string {
-  return value.replace(/%(25|3A)/g, (_, hex: string) => (hex === '25' ? '%' : ':'));
-}
-
-/** The UTC days from `from` to `to` inclusive, both `YYYY-MM-DD`. */
-export function daysBetween(from: string, to: string): string[] {
-  const days: string[] = [];
-  for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`); t += 86_400_000) {
-    days.push(new Date(t).toISOString().slice(0, 10));
-  }
-  return days;
-}
-
-/** The counter increments one event contributes. */
-export function countersOf(event: UsageRecorded): Counters {
-  return {
-    requests: 1,
-    errors: event.status >= 400 || event.incomplete ? 1 : 0,
-    prompt_tokens: event.promptTokens,
-    completion_tokens: event.completionTokens,
-    cached_tokens: event.cachedTokens,
-    total_tokens: event.promptTokens + event.completionTokens,
-    streamed_requests: event.stream ? 1 : 0,
-  };
-}
-
-export function emptyCounters(): Counters {
-  return Object.fromEntries(COUNTERS.map((c) => [c, 0])) as Counters;
+export interface LedgerOptions {
+  /** How long an event id is remembered as counted, number of seconds. */
+  dedupeTtlS: number;
+  prices: PriceTable;
+  /** Key prefix; the live ledger's unless given (`rebuild` writes to a scratch one). */
+  prefix?: string;
 }
 
 export class Ledger {
+  readonly keys: LedgerKeys;
   readonly #redis: Redis & LedgerCommands;
   readonly #dedupeTtlS: number;
+  readonly #prices: PriceTable;
 
-  constructor(redis: Redis, opts: { dedupeTtlS: number }) {
-    redis.defineCommand('meteringRecord', { numberOfKeys: 3, lua: RECORD_SCRIPT });
+  constructor(redis: Redis, opts: LedgerOptions) {
+    redis.defineCommand('meteringRecord', { numberOfKeys: 10, lua: RECORD_SCRIPT });
     this.#redis = redis as Redis & LedgerCommands;
     this.#dedupeTtlS = opts.dedupeTtlS;
+    this.#prices = opts.prices;
+    this.keys = new LedgerKeys(opts.prefix ?? LIVE_PREFIX);
+  }
+
+  /** The price table's currency: the unit of every `cost_micros`. */
+  get currency(): string {
+    return this.#prices.currency;
   }
 
   /** Counts one event unless it was counted before. Redis failures propagate: the caller retries later. */
   async record(event: UsageRecorded): Promise<RecordOutcome> {
-    const day = new Date(event.ts).toISOString().slice(0, 10);
-    const member = [event.tenantId, event.keyId, event.model].map(escapeDim).join(':');
-    const counters = countersOf(event);
+    const at = new Date(event.ts);
+    const [hour, day, month] = [bucketOf(at, 'hour'), bucketOf(at, 'day'), bucketOf(at, 'month')];
+    const member = encodeMember({ tenant: event.tenantId, key: event.keyId, model: event.model, provider: event.provider });
+    const counters = countersOf(event, this.#prices);
+    const k = this.keys;
     const counted = await this.#redis.meteringRecord(
-      `${PREFIX}event:${event.id}`,
-      `${PREFIX}day:${day}`,
-      `${PREFIX}usage:${day}:${member}`,
+      k.marker(event.id),
+      k.index('hour', hour),
+      k.index('day', day),
+      k.usage('hour', hour, member),
+      k.usage('day', day, member),
+      k.tenantSpend('day', day, event.tenantId),
+      k.tenantSpend('month', month, event.tenantId),
+      k.keySpend('day', day, event.tenantId, event.keyId),
+      k.keySpend('month', month, event.tenantId, event.keyId),
+      k.tenantsOfMonth(month),
       this.#dedupeTtlS,
       member,
+      event.tenantId,
       ...COUNTERS.map((c) => counters[c]),
     );
     return counted === 1 ? 'counted' : 'duplicate';
   }
 
-  /** The rows matching `filter`, sorted by date, tenant, key and model. */
-  async read(filter: UsageFilter): Promise<UsageRow[]> {
+  /** The members of each bucket's index, in the order of `buckets`. */
+  indexes(granularity: Granularity, buckets: string[]): Promise<string[][]> {
+    return this.#read(() =>
+      execPipeline<string[]>(this.#redis.pipeline(buckets.map((b) => ['smembers', this.keys.index(granularity, b)]))),
+    );
+  }
+
+  /** The counters of each (bucket, member), in the order asked. */
+  usage(granularity: Granularity, cells: { bucket: string; member: string }[]): Promise<Counters[]> {
+    return this.#readHashes(cells.map((c) => this.keys.usage(granularity, c.bucket, c.member)));
+  }
+
+  /** Tenants with usage in a month (`YYYY-MM`), sorted. */
+  tenantsOfMonth(month: string): Promise<string[]> {
+    return this.#read(async () => (await this.#redis.smembers(this.keys.tenantsOfMonth(month))).sort());
+  }
+
+  /** Spend of tenants in a period bucket, in the order asked. */
+  tenantSpend(period: SpendPeriod, bucket: string, tenants: string[]): Promise<Pick<Counters, SpendCounter>[]> {
+    return this.#readHashes(tenants.map((t) => this.keys.tenantSpend(period, bucket, t)));
+  }
+
+  /** Spend of one key in a period bucket. */
+  async keySpend(period: SpendPeriod, bucket: string, tenant: string, key: string): Promise<Pick<Counters, SpendCounter>> {
+    const [spend] = await this.#readHashes([this.keys.keySpend(period, bucket, tenant, key)]);
+    return spend;
+  }
+
+  async #readHashes(keys: string[]): Promise<Counters[]> {
+    return this.#read(async () => {
+      const out: Counters[] = [];
+      for (let i = 0; i < keys.length; i += READ_BATCH) {
+        const batch = keys.slice(i, i + READ_BATCH);
+        const hashes = await execPipeline<Record<string, string>>(this.#redis.pipeline(batch.map((k) => ['hgetall', k])));
+        for (const h of hashes) out.push(countersFromHash(h));
+      }
+      return out;
+    });
+  }
+
+  async #read<T>(fn: () => Promise<T>): Promise<T> {
     try {
-      return await this.#read(filter);
+      return await fn();
     } catch (err) {
       throw new ServiceUnavailableError('redis', 'The usage store (Redis) is not available.', { cause: err });
     }
   }
-
-  async #read(filter: UsageFilter): Promise<UsageRow[]> {
-    const days = daysBetween(filter.from, filter.to);
-    const indexes = await execPipeline<string[]>(this.#redis.pipeline(days.map((d) => ['smembers', `${PREFIX}day:${d}`])));
-    const wanted: { date: string; member: string; tenant: string; key: string; model: string }[] = [];
-    days.forEach((date, i) => {
-      for (const member of indexes[i]) {
-        const [tenant, key, model] = member.split(':').map(unescapeDim);
-        if (filter.tenant !== undefined && tenant !== filter.tenant) continue;
-        if (filter.key !== undefined && key !== filter.key) continue;
-        if (filter.model !== undefined && model !== filter.model) continue;
-        wanted.push({ date, member, tenant, key, model });
-      }
-    });
-    if (wanted.length === 0) return [];
-    const hashes = await execPipeline<Record<string, string>>(
-      this.#redis.pipeline(wanted.map((w) => ['hgetall', `${PREFIX}usage:${w.date}:${w.member}`])),
-    );
-    const rows = wanted.map((w, i): UsageRow => {
-      const row: UsageRow = { date: w.date, tenant_id: w.tenant, key_id: w.key, model: w.model, ...emptyCounters() };
-      for (const c of COUNTERS) row[c] = Number(hashes[i][c] ?? 0);
-      return row;
-    });
-    return rows.sort(
-      (a, b) =>
-        compare(a.date, b.date) || compare(a.tenant_id, b.tenant_id) || compare(a.key_id, b.key_id) || compare(a.model, b.model),
-    );
-  }
 }
 
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+/** Counters from a stored hash; fields never incremented are 0. */
+export function countersFromHash(hash: Record<string, string>): Counters {
+  const counters = emptyCounters();
+  for (const c of COUNTERS) if (hash[c] !== undefined) counters[c] = Number(hash[c]);
+  return counters;
 }
 
 /** Runs a pipeline and returns its replies, failing on the first command error. */
-async function execPipeline<T>(pipeline: ReturnType<Redis['pipeline']>): Promise<T[]> {
+export async function execPipeline<T>(pipeline: ReturnType<Redis['pipeline']>): Promise<T[]> {
   const results = (await pipeline.exec()) ?? [];
   return results.map(([err, value]) => {
     if (err) throw err;

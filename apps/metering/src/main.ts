@@ -1,11 +1,12 @@
 import { z } from 'zod';
-import { commonEnv, loadEnv, port } from '@aigw/config';
+import { commonEnv, loadEnv, loadGatewayConfig, port, usageStreamEnv, usageStreamOptions } from '@aigw/config';
 import { createLogger, onShutdown } from '@aigw/telemetry';
 import { startMeteringService } from './metering-service';
 
 const env = loadEnv(
   z.object({
     ...commonEnv,
+    ...usageStreamEnv,
     METERING_PORT: port(8081),
     METERING_HOST: z.string().default('0.0.0.0'),
     /** How long a verified key is trusted without asking auth again, number of milliseconds. */
@@ -23,6 +24,7 @@ const env = loadEnv(
 );
 
 const logger = createLogger('metering', env.LOG_LEVEL);
+const config = loadGatewayConfig();
 
 startMeteringService({
   nats: { servers: env.NATS_URL, timeoutMs: env.BUS_TIMEOUT_MS },
@@ -30,6 +32,9 @@ startMeteringService({
   http: { port: env.METERING_PORT, host: env.METERING_HOST },
   authCacheMs: env.METERING_AUTH_CACHE_MS,
   dedupeTtlS: env.METERING_DEDUPE_TTL_S,
+  prices: config.prices,
+  quota: config.quota,
+  stream: usageStreamOptions(env),
   consumer: {
     ackWaitMs: env.METERING_ACK_WAIT_MS,
     maxAckPending: env.METERING_MAX_ACK_PENDING,

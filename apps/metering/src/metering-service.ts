@@ -2,8 +2,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Redis } from 'ioredis';
-import { BusClient, connectBus, ensureUsageStream, isBusReady } from '@aigw/bus';
+import type { QuotaConfig } from '@aigw/config';
+import type { PriceTable } from '@aigw/pricing';
+import { BusClient, connectBus, ensureUsageStream, isBusReady, subscribeBroadcast } from '@aigw/bus';
+import { KeysChangedEvent } from '@aigw/contracts';
 import { createMetricsRegistry, type Logger } from '@aigw/telemetry';
+import { BudgetResolver } from './budgets';
 import { ensureLedgerConsumer, startLedgerConsumer, type LedgerConsumer, type LedgerConsumerOptions } from './consumer';
 import { createApp } from './http/app';
 import { KeyVerifier } from './http/key-verifier';
@@ -19,6 +23,12 @@ export interface MeteringConfig {
   authCacheMs: number;
   /** How long an event id is remembered as counted, number of seconds. */
   dedupeTtlS: number;
+  /** The `prices:` section of the gateway config: each event is priced when it is counted. */
+  prices: PriceTable;
+  /** The `quota:` section of the gateway config: budgets are resolved from it as quota resolves them. */
+  quota: QuotaConfig;
+  /** USAGE stream settings, the same the proxy provisions it with. */
+  stream: { replicas: number; maxAgeMs: number };
   consumer: LedgerConsumerOptions;
   logger: Logger;
 }
@@ -49,16 +59,35 @@ export async function startMeteringService(cfg: MeteringConfig): Promise<Meterin
 
   try {
     nc = await connectBus({ servers: cfg.nats.servers, name: 'metering', logger });
-    await ensureUsageStream(nc);
+    await ensureUsageStream(nc, cfg.stream);
     await ensureLedgerConsumer(nc, cfg.consumer);
-    const ledger = new Ledger(redis, { dedupeTtlS: cfg.dedupeTtlS });
+    const ledger = new Ledger(redis, { dedupeTtlS: cfg.dedupeTtlS, prices: cfg.prices });
     consumer = await startLedgerConsumer({ nc, ledger, logger, metrics, options: cfg.consumer });
 
     const busNc = nc;
     const runningConsumer = consumer;
+    const bus = new BusClient(busNc, { timeoutMs: cfg.nats.timeoutMs });
+    const verifier = new KeyVerifier(bus, { ttlMs: cfg.authCacheMs });
+    const budgets = new BudgetResolver({ bus, quota: cfg.quota, ttlMs: cfg.authCacheMs, logger });
+    subscribeBroadcast(
+      busNc,
+      KeysChangedEvent,
+      {
+        onEvent: (change) => {
+          verifier.invalidate(change);
+          if (change.reason === 'tenant-updated') budgets.forget(change.tenantId);
+        },
+        onResync: () => {
+          verifier.clear();
+          budgets.clear();
+        },
+      },
+      logger,
+    );
     const app = createApp({
       ledger,
-      verifier: new KeyVerifier(new BusClient(busNc, { timeoutMs: cfg.nats.timeoutMs }), { ttlMs: cfg.authCacheMs }),
+      budgets,
+      verifier,
       registry,
       metrics,
       logger,

@@ -2,6 +2,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { Consumers, Streams, Subjects, type Principal } from '@aigw/contracts';
 import type { MeteringService } from '../src/metering-service';
 import {
+  allRows,
   bearer,
   consumerSettled,
   eventually,
@@ -11,6 +12,7 @@ import {
   publishUsage,
   startMetering,
   startStack,
+  sumRows,
   usageEvent,
   type TestStack,
 } from './support';
@@ -32,12 +34,13 @@ afterAll(async () => {
   await stack?.close();
 });
 
-/** Usage of one tenant on one day, as an admin sees it. */
+/** Usage of one tenant on one day, as an admin sees it: the rows by day and every dimension, and their sums. */
 async function usageOf(tenant: string, date: string) {
-  const { status, body } = await getUsage(metering, { from: date, to: date, tenant }, bearer(ADMIN));
-  expect(status).toBe(200);
-  return body;
+  const data = await allRows(metering, { from: date, to: date, tenant }, bearer(ADMIN));
+  return { data, totals: sumRows(data) };
 }
+
+const dims = (r: Record<string, unknown>) => [r.key_id, r.model, r.provider];
 
 describe('metering ledger consumer', () => {
   it('ledger – creates the durable pull consumer with explicit acks on the USAGE stream', async () => {
@@ -47,26 +50,41 @@ describe('metering ledger consumer', () => {
     expect(info.config.deliver_subject).toBeUndefined();
   });
 
-  it('ledger – aggregates published events per day, tenant, key and model', async () => {
+  it('ledger – aggregates published events per day, tenant, key, model and provider', async () => {
     const day1 = [
       usageEvent({ tenantId: 'sums', keyId: 'k1', model: 'gpt-4o', promptTokens: 11, completionTokens: 7, cachedTokens: 3 }),
       usageEvent({ tenantId: 'sums', keyId: 'k1', model: 'gpt-4o', promptTokens: 5, completionTokens: 0, status: 502 }),
       usageEvent({ tenantId: 'sums', keyId: 'k1', model: 'gpt-4o', stream: true, incomplete: true, completionTokens: 9 }),
     ];
-    const otherModel = usageEvent({ tenantId: 'sums', keyId: 'k1', model: 'claude', promptTokens: 100, completionTokens: 1 });
+    const otherModel = usageEvent({ tenantId: 'sums', keyId: 'k1', model: 'claude', servedModel: 'claude-sonnet', provider: 'anthropic', promptTokens: 100, completionTokens: 1 });
+    const otherProvider = usageEvent({ tenantId: 'sums', keyId: 'k1', model: 'gpt-4o', provider: 'azure', promptTokens: 1_000, completionTokens: 1_000 });
     const nextDayLate = usageEvent({ tenantId: 'sums', keyId: 'k1', model: 'gpt-4o', ts: '2025-01-11T23:59:59.999Z' });
-    for (const e of [...day1, otherModel, nextDayLate]) await publishUsage(stack, e);
+    for (const e of [...day1, otherModel, otherProvider, nextDayLate]) await publishUsage(stack, e);
 
     const body = await eventually(async () => {
       const b = await usageOf('sums', '2025-01-10');
-      expect(b.totals.requests).toBe(4);
+      expect(b.totals.requests).toBe(5);
       return b;
     });
-    expect(body.data).toEqual([
-      { date: '2025-01-10', tenant_id: 'sums', key_id: 'k1', model: 'claude', ...expectedTotals([otherModel]) },
-      { date: '2025-01-10', tenant_id: 'sums', key_id: 'k1', model: 'gpt-4o', ...expectedTotals(day1) },
+    const { cost_micros: _c, ...counts } = expectedTotals(day1);
+    expect(body.data.map(dims)).toEqual([
+      ['k1', 'claude', 'anthropic'],
+      ['k1', 'gpt-4o', 'azure'],
+      ['k1', 'gpt-4o', 'openai'],
     ]);
-    expect(body.totals).toEqual(expectedTotals([...day1, otherModel]));
+    expect(body.data[2]).toEqual({
+      start: '2025-01-10T00:00:00Z',
+      end: '2025-01-11T00:00:00Z',
+      tenant_id: 'sums',
+      key_id: 'k1',
+      model: 'gpt-4o',
+      provider: 'openai',
+      ...counts,
+      cost: { amount: expect.any(String), currency: 'USD' },
+    });
+    expect(sumRows([body.data[0]])).toEqual(expectedTotals([otherModel]));
+    expect(sumRows([body.data[1]])).toEqual(expectedTotals([otherProvider]));
+    expect(body.totals).toEqual(expectedTotals([...day1, otherModel, otherProvider]));
     await eventually(async () => expect((await usageOf('sums', '2025-01-11')).totals).toEqual(expectedTotals([nextDayLate])));
   });
 

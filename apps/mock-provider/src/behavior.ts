@@ -23,6 +23,8 @@ export const BehaviorSchema = z.strictObject({
   faultSlowHeadersMs: ms,
   /** Reset the connection instead of answering. */
   faultReset: z.boolean(),
+  /** Answer 200 with JSON cut in half: the whole body, or the second stream event, which then ends the stream. */
+  faultMalformed: z.boolean(),
   /** `retry-after` sent with an injected 429, number of seconds. */
   faultRetryAfterS: z.number().int().min(0).max(86_400),
 });
@@ -37,6 +39,7 @@ export const DEFAULT_BEHAVIOR: Readonly<Behavior> = Object.freeze({
   faultMidstreamAfter: null,
   faultSlowHeadersMs: 0,
   faultReset: false,
+  faultMalformed: false,
   faultRetryAfterS: 1,
 });
 
@@ -55,7 +58,7 @@ export interface BehaviorState extends Behavior {
 }
 
 export function hasFault(b: Behavior): boolean {
-  return b.faultStatus !== null || b.faultReset || b.faultMidstreamAfter !== null || b.faultSlowHeadersMs > 0;
+  return b.faultStatus !== null || b.faultReset || b.faultMidstreamAfter !== null || b.faultSlowHeadersMs > 0 || b.faultMalformed;
 }
 
 /**

@@ -15,8 +15,11 @@ export interface Route {
   method: 'GET' | 'POST';
   /** An exact path, or a pattern whose capture groups become `params`. */
   path: string | RegExp;
-  /** Validates the parsed JSON body (undefined for GET); throws `RequestRejected` with the error to send. */
-  accept(body: unknown, params: readonly string[]): Accepted;
+  /**
+   * Validates the parsed JSON body (undefined for GET), the query string and the headers; throws
+   * `RequestRejected` with the error to send.
+   */
+  accept(body: unknown, params: readonly string[], query: URLSearchParams, headers: IncomingHttpHeaders): Accepted;
 }
 
 /**
@@ -25,6 +28,8 @@ export interface Route {
  */
 export interface Dialect {
   name: string;
+  /** Path prefix of all its routes (e.g. `/anthropic`), so that unknown paths under it get its 404; none for OpenAI's `/v1`. */
+  prefix?: string;
   routes: readonly Route[];
   /** Headers every answer carries, such as the provider's request id. */
   responseHeaders(): OutgoingHttpHeaders;

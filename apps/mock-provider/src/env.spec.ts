@@ -22,6 +22,7 @@ describe('env', () => {
       MOCK_FAULT_MIDSTREAM_AFTER: '3',
       MOCK_FAULT_SLOW_HEADERS_MS: '40',
       MOCK_FAULT_RESET: 'true',
+      MOCK_FAULT_MALFORMED: '1',
       MOCK_FAULT_RETRY_AFTER_S: '7',
       MOCK_MODELS: 'a, b,,c',
     });
@@ -34,6 +35,7 @@ describe('env', () => {
       faultMidstreamAfter: 3,
       faultSlowHeadersMs: 40,
       faultReset: true,
+      faultMalformed: true,
       faultRetryAfterS: 7,
     });
     expect(modelsFromEnv(env)).toEqual(['a', 'b', 'c']);

@@ -26,6 +26,7 @@ export const MockProviderEnv = z.object({
   MOCK_FAULT_MIDSTREAM_AFTER: int(0, 100_000),
   MOCK_FAULT_SLOW_HEADERS_MS: int(0, 600_000),
   MOCK_FAULT_RESET: flag,
+  MOCK_FAULT_MALFORMED: flag,
   MOCK_FAULT_RETRY_AFTER_S: int(0, 86_400),
 });
 export type MockProviderEnv = z.infer<typeof MockProviderEnv>;
@@ -42,6 +43,7 @@ export function behaviorFromEnv(env: MockProviderEnv): Behavior {
     faultMidstreamAfter: env.MOCK_FAULT_MIDSTREAM_AFTER ?? d.faultMidstreamAfter,
     faultSlowHeadersMs: env.MOCK_FAULT_SLOW_HEADERS_MS ?? d.faultSlowHeadersMs,
     faultReset: env.MOCK_FAULT_RESET === undefined ? d.faultReset : env.MOCK_FAULT_RESET === 'true' || env.MOCK_FAULT_RESET === '1',
+    faultMalformed: env.MOCK_FAULT_MALFORMED === undefined ? d.faultMalformed : env.MOCK_FAULT_MALFORMED === 'true' || env.MOCK_FAULT_MALFORMED === '1',
     faultRetryAfterS: env.MOCK_FAULT_RETRY_AFTER_S ?? d.faultRetryAfterS,
   };
 }

@@ -50,9 +50,15 @@ export class Exchange {
 
   /** A whole JSON answer, after the time to first token. */
   json(reply: Reply): void {
+    const body = this.#malformed ? reply.body.slice(0, Math.floor(reply.body.length / 2)) : reply.body;
     this.after(this.behavior.ttftMs, () => {
-      if (!this.res.destroyed) sendReply(this.res, reply, this.headers);
+      if (!this.res.destroyed) sendReply(this.res, { ...reply, body }, this.headers);
     });
+  }
+
+  /** This request drew the malformed-answer fault. */
+  get #malformed(): boolean {
+    return this.faulted && this.behavior.faultMalformed;
   }
 
   /**
@@ -65,7 +71,9 @@ export class Exchange {
     const cutAfter = this.faulted && behavior.faultMidstreamAfter !== null ? behavior.faultMidstreamAfter : -1;
     if (cutAfter === 0) return this.#cutAfterHeaders();
     if (behavior.ttftMs > 0) res.flushHeaders();
-    this.after(behavior.ttftMs, () => this.#pump(events, cutAfter));
+    // The malformed-answer fault: the second event's JSON cut in half, as the stream's last event.
+    const sent = this.#malformed && events.length > 1 ? [events[0]!, `${events[1]!.slice(0, Math.floor(events[1]!.length / 2))}\n\n`] : events;
+    this.after(behavior.ttftMs, () => this.#pump(sent, cutAfter));
   }
 
   #pump(events: readonly string[], cutAfter: number): void {

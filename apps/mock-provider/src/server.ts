@@ -14,6 +14,9 @@ import {
 import { RequestRejected, type Accepted, type Dialect, type Route } from './dialect';
 import { DEFAULT_MODELS } from './env';
 import { Exchange, sendReply, type Reply } from './exchange';
+import { anthropicDialect } from './anthropic';
+import { azureDialect } from './azure';
+import { geminiDialect } from './gemini';
 import { openaiDialect } from './openai';
 
 /** Largest request body read, number of bytes. */
@@ -49,7 +52,10 @@ interface Matched {
   route: Route;
   dialect: Dialect;
   params: readonly string[];
+  query: URLSearchParams;
 }
+
+const NO_QUERY = new URLSearchParams();
 
 /** Exact routes in a map, patterned ones tried in order; built once per server. */
 function routeTable(dialects: readonly Dialect[]) {
@@ -57,17 +63,18 @@ function routeTable(dialects: readonly Dialect[]) {
   const patterns: { method: string; path: RegExp; route: Route; dialect: Dialect }[] = [];
   for (const dialect of dialects) {
     for (const route of dialect.routes) {
-      if (typeof route.path === 'string') exact.set(`${route.method} ${route.path}`, { route, dialect, params: [] });
+      if (typeof route.path === 'string') exact.set(`${route.method} ${route.path}`, { route, dialect, params: [], query: NO_QUERY });
       else patterns.push({ method: route.method, path: route.path, route, dialect });
     }
   }
-  return (method: string, path: string): Matched | undefined => {
+  return (method: string, path: string, search: string): Matched | undefined => {
+    const query = search === '' ? NO_QUERY : new URLSearchParams(search);
     const hit = exact.get(`${method} ${path}`);
-    if (hit) return hit;
+    if (hit) return query === NO_QUERY ? hit : { ...hit, query };
     for (const p of patterns) {
       if (p.method !== method) continue;
       const m = p.path.exec(path);
-      if (m) return { route: p.route, dialect: p.dialect, params: m.slice(1) };
+      if (m) return { route: p.route, dialect: p.dialect, params: m.slice(1), query };
     }
     return undefined;
   };
@@ -82,7 +89,7 @@ function createMetrics(registry: Registry) {
   });
   const faults = new Counter({
     name: 'mock_provider_faults_total',
-    help: 'Requests that drew the configured faults, by kind: status, reset, or midstream / slow_headers for those still answered.',
+    help: 'Requests that drew the configured faults, by kind: status, reset, or midstream / malformed / slow_headers for those still answered.',
     labelNames: ['kind'],
     registers: [registry],
   });
@@ -97,7 +104,7 @@ function createMetrics(registry: Registry) {
       }
       child.inc();
     },
-    faulted(kind: 'status' | 'reset' | 'midstream' | 'slow_headers'): void {
+    faulted(kind: 'status' | 'reset' | 'midstream' | 'malformed' | 'slow_headers'): void {
       faults.inc({ kind });
     },
   };
@@ -127,21 +134,23 @@ function json(res: ServerResponse, status: number, value: unknown): void {
 }
 
 /**
- * Starts the mock provider: the OpenAI API under `/v1`, the control endpoint `/_mock/behavior`, and
- * `/healthz`, `/readyz`, `/metrics`, all on one port. Further dialects (Anthropic, Gemini) plug in as
- * more entries of `dialects`; nothing here knows any provider.
+ * Starts the mock provider: the OpenAI API under `/v1`, Anthropic's under `/anthropic/v1`, Gemini's under
+ * `/gemini/v1beta`, Azure OpenAI's under `/azure/openai`, the control endpoint `/_mock/behavior`, and
+ * `/healthz`, `/readyz`, `/metrics`, all on one port. Each dialect is an entry of `dialects`; nothing here
+ * knows any provider.
  */
 export async function startMockProvider(opts: MockProviderOptions = {}): Promise<MockProvider> {
   const logger = opts.logger ?? createLogger('mock-provider', 'silent');
   const registry = opts.registry ?? createMetricsRegistry('mock-provider');
   const metrics = createMetrics(registry);
   const store = new BehaviorStore({ ...DEFAULT_BEHAVIOR, ...opts.behavior });
+  const models = opts.models ?? DEFAULT_MODELS;
+  const startedAt = new Date();
   const dialects = [
-    openaiDialect({
-      apiKey: opts.apiKey,
-      models: opts.models ?? DEFAULT_MODELS,
-      modelsCreated: Math.floor(Date.now() / 1000),
-    }),
+    openaiDialect({ apiKey: opts.apiKey, models, modelsCreated: Math.floor(startedAt.getTime() / 1000) }),
+    anthropicDialect({ apiKey: opts.apiKey, models, modelsCreatedAt: startedAt.toISOString() }),
+    geminiDialect({ apiKey: opts.apiKey, models }),
+    azureDialect({ apiKey: opts.apiKey }),
   ];
   const match = routeTable(dialects);
 
@@ -169,7 +178,7 @@ export async function startMockProvider(opts: MockProviderOptions = {}): Promise
   const dispatch = (m: Matched, body: unknown, req: IncomingMessage, res: ServerResponse, headers: OutgoingHttpHeaders) => {
     let accepted: Accepted;
     try {
-      accepted = m.route.accept(body, m.params);
+      accepted = m.route.accept(body, m.params, m.query, req.headers);
     } catch (err) {
       if (err instanceof RequestRejected) return answer(res, m.route.name, err.reply, headers);
       return failed(m, res, headers, err);
@@ -188,7 +197,7 @@ export async function startMockProvider(opts: MockProviderOptions = {}): Promise
         metrics.faulted('status');
         answer(res, m.route.name, m.dialect.fault(behavior.faultStatus, behavior), headers);
       } else {
-        metrics.faulted(behavior.faultMidstreamAfter !== null ? 'midstream' : 'slow_headers');
+        metrics.faulted(behavior.faultMalformed ? 'malformed' : behavior.faultMidstreamAfter !== null ? 'midstream' : 'slow_headers');
         respond(m, accepted, x, headers);
       }
     });
@@ -233,11 +242,11 @@ export async function startMockProvider(opts: MockProviderOptions = {}): Promise
     const q = url.indexOf('?');
     const path = q < 0 ? url : url.slice(0, q);
     const method = req.method ?? 'GET';
-    const m = match(method, path);
+    const m = match(method, path, q < 0 ? '' : url.slice(q + 1));
     if (!m) {
       if (path === '/_mock/behavior') return control(req, res);
       if (ops(req, res, path)) return;
-      const fallback = dialects[0];
+      const fallback = dialects.find((d) => d.prefix !== undefined && path.startsWith(`${d.prefix}/`)) ?? dialects[0];
       return answer(res, 'unmatched', fallback.notFound(method, path), fallback.responseHeaders());
     }
     const headers = m.dialect.responseHeaders();

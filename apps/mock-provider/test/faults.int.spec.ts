@@ -136,3 +136,35 @@ describe('fault injection', () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(90);
   });
 });
+
+describe('the malformed-answer fault', () => {
+  let mock: MockProvider;
+
+  beforeAll(async () => {
+    mock = await startMockProvider({ behavior: { chunks: 4, faultMalformed: true } });
+  });
+  afterAll(() => mock.close());
+
+  const post = (path: string, body: unknown, headers: Record<string, string>) =>
+    fetch(`${mock.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+
+  it('malformed – answers 200 with half of the JSON body', async () => {
+    const res = await post('/v1/chat/completions', { model: 'm', messages: [{ role: 'user', content: 'hello there' }] }, { authorization: 'Bearer k' });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text.startsWith('{"id":"chatcmpl-')).toBe(true);
+    expect(() => JSON.parse(text)).toThrow();
+  });
+
+  it('malformed – ends a stream with the second event cut in half, in every dialect', async () => {
+    const anthropic = await post(
+      '/anthropic/v1/messages',
+      { model: 'm', max_tokens: 10, stream: true, messages: [{ role: 'user', content: 'hello there' }] },
+      { 'x-api-key': 'k', 'anthropic-version': '2023-06-01' },
+    );
+    const events = (await anthropic.text()).split('\n\n').filter(Boolean);
+    expect(events).toHaveLength(2);
+    expect(events[0]).toMatch(/^event: message_start\n/);
+    expect(() => JSON.parse(events[1]!.split('data: ')[1]!)).toThrow();
+  });
+});

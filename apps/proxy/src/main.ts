@@ -1,4 +1,4 @@
-import { loadEnv } from '@aigw/config';
+import { loadEnv, loadGatewayConfig, usageStreamOptions } from '@aigw/config';
 import { createLogger, onShutdown } from '@aigw/telemetry';
 import { ProxyEnv } from './config';
 import { startProxy } from './proxy-server';
@@ -21,6 +21,16 @@ async function main(): Promise<void> {
       bodyTimeoutMs: env.UPSTREAM_BODY_TIMEOUT_MS,
     },
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    usageStream: usageStreamOptions(env),
+    usageSpool: { dir: env.USAGE_SPOOL_DIR ?? `.data/spool/proxy-${env.PORT}`, maxBytes: env.USAGE_SPOOL_MAX_BYTES },
+    resilience: {
+      firstByteMs: env.UPSTREAM_FIRST_BYTE_TIMEOUT_MS,
+      totalMs: env.UPSTREAM_TOTAL_TIMEOUT_MS,
+      maxAttempts: env.UPSTREAM_MAX_ATTEMPTS,
+      backoffBaseMs: env.UPSTREAM_BACKOFF_BASE_MS,
+      backoffMaxMs: env.UPSTREAM_BACKOFF_MAX_MS,
+    },
+    auth: loadGatewayConfig().auth,
   });
   // The process-level grace outlasts the proxy's own, so that usage still gets flushed after it.
   onShutdown(logger, proxy.close, env.SHUTDOWN_GRACE_MS + 5_000);

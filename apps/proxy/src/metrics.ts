@@ -37,7 +37,7 @@ export function createProxyMetrics(registry: Registry) {
     }),
     usagePublished: new Counter({
       name: 'aigw_proxy_usage_events_total',
-      help: 'Usage events published to JetStream, by result (ok, duplicate, failed).',
+      help: 'Usage events published to JetStream, by result (ok, duplicate, spooled: on disk until JetStream is back, failed: lost).',
       labelNames: ['result'] as const,
       registers: [registry],
     }),

@@ -1,12 +1,18 @@
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BusClient, connectBus, ensureUsageStream, isBusReady, jetstream } from '@aigw/bus';
+import type { AuthConfig } from '@aigw/config';
 import { createMetricsRegistry, type Logger } from '@aigw/telemetry';
 import { createAuthenticator } from './auth/authenticate';
 import { createApp } from './http/app';
 import { createProxyMetrics } from './metrics';
+import { LeaseKeeper } from './quota/lease-keeper';
 import { createUpstreamAgent } from './upstream/agent';
+import { AttemptReporter } from './upstream/attempt-reporter';
+import { DEFAULT_RESILIENCE, type ResiliencePolicy } from './upstream/retry-schedule';
+import { startSpoolReplayer } from './usage/spool-replayer';
 import { UsagePublisher } from './usage/usage-publisher';
+import { createSpoolMetrics, UsageSpool, type UsageSpoolOptions } from './usage/usage-spool';
 
 export interface ProxyOptions {
   natsUrl: string;
@@ -27,8 +33,18 @@ export interface ProxyOptions {
   };
   /** How long `close()` lets in-flight requests run on, number of milliseconds. */
   shutdownGraceMs: number;
+  /** Upstream deadlines and retry budget; `DEFAULT_RESILIENCE` for what is not given. */
+  resilience?: Partial<ResiliencePolicy>;
   /** Where upstream credentials are looked up by env variable name; the process environment by default. */
   credentials?: Readonly<Record<string, string | undefined>>;
+  /** The config's `auth:` section (trusted proxies, JWT issuers); none: socket addresses and gateway keys only. */
+  auth?: Pick<AuthConfig, 'trustedProxies' | 'jwtIssuers'>;
+  /** Where JWT issuers' `secretEnv` are looked up; the process environment by default. */
+  authSecrets?: Readonly<Record<string, string | undefined>>;
+  /** USAGE stream settings, the same metering provisions it with; the stream's defaults when not given. */
+  usageStream?: { replicas: number; maxAgeMs: number };
+  /** Where usage events wait on disk while JetStream is unavailable; none: they are retried, then lost. */
+  usageSpool?: UsageSpoolOptions;
 }
 
 export interface ProxyHandle {
@@ -41,10 +57,13 @@ export interface ProxyHandle {
 export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
   const { logger } = opts;
   const nc = await connectBus({ servers: opts.natsUrl, name: 'proxy', logger, noAsyncTraces: true });
-  await ensureUsageStream(nc);
+  await ensureUsageStream(nc, opts.usageStream);
   const metrics = createProxyMetrics(createMetricsRegistry('proxy'));
   const bus = new BusClient(nc, { timeoutMs: opts.busTimeoutMs });
-  const usage = new UsagePublisher(jetstream(nc), logger, metrics);
+  const js = jetstream(nc);
+  const spool = opts.usageSpool && (await UsageSpool.open(opts.usageSpool, logger, createSpoolMetrics(metrics.registry)));
+  const replayer = spool && startSpoolReplayer({ spool, js, isReady: () => isBusReady(nc), logger });
+  const usage = new UsagePublisher(js, logger, metrics, spool);
   const agent = createUpstreamAgent(opts.upstream);
 
   let closing = false;
@@ -52,13 +71,16 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
   let drained: (() => void) | undefined;
   const app = createApp({
     bus,
-    authenticate: createAuthenticator(bus, { ttlMs: opts.authCacheTtlMs }),
+    authenticate: createAuthenticator(bus, nc, { ttlMs: opts.authCacheTtlMs, auth: opts.auth, secrets: opts.authSecrets ?? process.env, logger }),
     agent,
     timeouts: { connectMs: opts.upstream.connectTimeoutMs, headersMs: opts.upstream.headersTimeoutMs, bodyMs: opts.upstream.bodyTimeoutMs },
     maxBodyBytes: opts.maxBodyBytes,
     credentials: opts.credentials ?? process.env,
     usage,
     metrics,
+    attempts: new AttemptReporter(nc),
+    leases: new LeaseKeeper(bus),
+    resilience: { ...DEFAULT_RESILIENCE, ...opts.resilience },
     logger,
     ready: () => !closing && isBusReady(nc),
     isClosing: () => closing,
@@ -103,6 +125,8 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     server.closeAllConnections();
     await stopped;
     await usage.flush();
+    await replayer?.stop();
+    await spool?.close();
     await agent.close();
     await nc.drain();
     logger.info('proxy stopped');

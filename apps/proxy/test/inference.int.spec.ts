@@ -30,7 +30,7 @@ describe('proxy – chat completions', () => {
     expect(sent.body).toEqual({ model: 'up-ok', messages, temperature: 0.5 });
   });
 
-  it('proxy – passes the key identity and the alias to quota', async () => {
+  it('proxy – passes the key identity, the alias and the prompt estimate to quota', async () => {
     const { request_id } = await h.client().chat.completions.create({ model: 'gpt-test', messages }).withResponse();
     expect(h.admits.find((a) => a.requestId === request_id)).toEqual({
       requestId: request_id,
@@ -38,7 +38,16 @@ describe('proxy – chat completions', () => {
       tenantId: 'tenant-a',
       model: 'gpt-test',
       limits: {},
+      // 'Say hello': 9 characters, four a token.
+      promptTokens: 3,
     });
+  });
+
+  it('proxy – asks quota to reserve the completion tokens a request allows, none for embeddings', async () => {
+    const chat = await h.client().chat.completions.create({ model: 'gpt-test', messages, max_completion_tokens: 64 }).withResponse();
+    expect(h.admits.find((a) => a.requestId === chat.request_id)).toMatchObject({ promptTokens: 3, maxTokens: 64 });
+    const embedding = await h.client().embeddings.create({ model: 'embed-test', input: 'hello', encoding_format: 'float' }).withResponse();
+    expect(h.admits.find((a) => a.requestId === embedding.request_id)).toMatchObject({ promptTokens: 2, maxTokens: 0 });
   });
 
   it('proxy – publishes one usage event with the upstream token counts for a non-stream request', async () => {

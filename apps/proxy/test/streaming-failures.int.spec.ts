@@ -1,3 +1,4 @@
+import { countTokens } from 'gpt-tokenizer';
 import { APIError } from 'openai';
 import { keys, startHarness, type Harness } from './harness';
 
@@ -27,9 +28,11 @@ describe('proxy – streams that end badly', () => {
       stream: true,
       status: 200,
       incomplete: true,
-      usageSource: 'none',
-      promptTokens: 0,
-      completionTokens: 0,
+      // The upstream reported no usage: the gateway counted the prompt it sent (plus the chat format's
+      // overhead of 3 tokens per message and 3 for the reply) and the text the client received.
+      usageSource: 'gateway',
+      promptTokens: countTokens('Count') + 3 + 3,
+      completionTokens: countTokens('Hello'),
     });
   });
 
@@ -59,7 +62,9 @@ describe('proxy – streams that end badly', () => {
     while (upstreamRequest.abortedAt === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     expect(upstreamRequest.abortedAt).toBeDefined();
     expect(upstreamRequest.abortedAt! - abortedAt).toBeLessThan(100);
-    expect(await h.usageEvent(request_id!)).toMatchObject({ deploymentId: 'dep-slow', status: 200, incomplete: true, usageSource: 'none' });
+    const event = await h.usageEvent(request_id!);
+    expect(event).toMatchObject({ deploymentId: 'dep-slow', status: 200, incomplete: true, usageSource: 'gateway' });
+    expect(event.completionTokens).toBeGreaterThanOrEqual(countTokens(' 1 2 3'));
   });
 });
 

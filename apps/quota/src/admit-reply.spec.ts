@@ -1,14 +1,25 @@
-import { retryAfterSeconds, rpmRefusalReason, toAdmitResponse } from './admit-reply';
+import { formatWait, refusalReason, retryAfterSeconds, toAdmitResponse } from './admit-reply';
+import { Refusal } from './redis/admission-script';
+import type { AdmissionRefusal } from './redis/quota-store';
 
-const WINDOW_MS = 60_000;
-const NOW = 1_700_000_000_000;
+const ctx = { scopeNames: ['key key_a', 'tenant acme', 'key key_a for model gpt-4o'], currency: 'USD', leaseTtlMs: 30_000 };
+const requests = { limit: 10, remaining: 0, resetMs: 11_200 };
+const refusal = (kind: AdmissionRefusal['kind'], over: Partial<AdmissionRefusal> = {}): AdmissionRefusal => ({
+  kind,
+  scope: 0,
+  limit: 10,
+  used: 10,
+  asked: 1,
+  retryAfterMs: 11_200,
+  ...over,
+});
 
 describe('admit reply', () => {
   test('retry-after – rounds up to whole seconds so that a retry then finds room', () => {
     expect(retryAfterSeconds(1000)).toBe(1);
     expect(retryAfterSeconds(1001)).toBe(2);
     expect(retryAfterSeconds(11_200)).toBe(12);
-    expect(retryAfterSeconds(WINDOW_MS)).toBe(60);
+    expect(retryAfterSeconds(60_000)).toBe(60);
   });
 
   test('retry-after – is at least 1 second, never an invitation to retry at once', () => {
@@ -16,37 +27,67 @@ describe('admit reply', () => {
     expect(retryAfterSeconds(1)).toBe(1);
   });
 
-  test('reason – names the key id, the limit, the use and the wait', () => {
-    expect(rpmRefusalReason('key_demo', 600, 600, 12)).toBe(
-      'Rate limit reached for requests per minute on key key_demo: limit 600, used 600. Try again in 12s.',
+  test('wait – seconds below two minutes, then minutes, then hours', () => {
+    expect(formatWait(12)).toBe('12s');
+    expect(formatWait(119)).toBe('119s');
+    expect(formatWait(250)).toBe('4m10s');
+    expect(formatWait(300)).toBe('5m');
+    expect(formatWait(3 * 3600 + 11 * 60 + 5)).toBe('3h12m');
+    expect(formatWait(7200)).toBe('2h');
+  });
+
+  test('reason – requests per minute names the scope, the limit, the use and the wait', () => {
+    expect(refusalReason(refusal(Refusal.RequestsPerMinute), 'key key_a', 12, 'USD')).toBe(
+      'Rate limit reached for requests per minute on key key_a: limit 10, used 10. Try again in 12s.',
     );
   });
 
-  test('admitted – reports what is left and when the oldest request leaves the window', () => {
-    const reply = toAdmitResponse('key_a', 10, WINDOW_MS, { admitted: true, count: 4, pivotMs: NOW - 15_000, nowMs: NOW });
-    expect(reply).toEqual({ admitted: true, requests: { limit: 10, remaining: 6, resetMs: 45_000 } });
+  test('reason – requests per day and concurrency name their limit', () => {
+    expect(refusalReason(refusal(Refusal.RequestsPerDay, { limit: 1000, used: 1000 }), 'tenant acme', 3 * 3600, 'USD')).toBe(
+      'Rate limit reached for requests per day on tenant acme: limit 1000, used 1000. Try again in 3h.',
+    );
+    expect(refusalReason(refusal(Refusal.Concurrency, { limit: 2, used: 2 }), 'key key_a', 1, 'USD')).toBe(
+      'Too many concurrent requests on key key_a: limit 2, in flight 2. Try again in 1s.',
+    );
   });
 
-  test('refused – waits until the pivot entry leaves the window, with a reason', () => {
-    const reply = toAdmitResponse('key_a', 10, WINDOW_MS, { admitted: false, count: 10, pivotMs: NOW - 48_800, nowMs: NOW });
-    expect(reply).toEqual({
-      admitted: false,
-      requests: { limit: 10, remaining: 0, resetMs: 11_200 },
-      retryAfterS: 12,
-      reason: 'Rate limit reached for requests per minute on key key_a: limit 10, used 10. Try again in 12s.',
-    });
+  test('reason – tokens per minute says what was asked, and a request larger than the limit says what to change', () => {
+    const busy = refusal(Refusal.TokensPerMinute, { limit: 10_000, used: 9500, asked: 1200 });
+    expect(refusalReason(busy, 'key key_a for model gpt-4o', 7, 'USD')).toBe(
+      'Rate limit reached for tokens per minute on key key_a for model gpt-4o: limit 10000, used 9500, requested 1200. Try again in 7s.',
+    );
+    const huge = refusal(Refusal.TokensPerMinute, { limit: 10_000, used: 0, asked: 12_000 });
+    expect(refusalReason(huge, 'key key_a', 60, 'USD')).toBe(
+      'Request too large for tokens per minute on key key_a: limit 10000, requested 12000 (prompt and max_tokens). ' +
+        'Send a shorter prompt or a lower max_tokens.',
+    );
   });
 
-  test('refused – over a lowered limit, remaining stays at 0 and the reason shows the real use', () => {
-    const reply = toAdmitResponse('key_a', 5, WINDOW_MS, { admitted: false, count: 8, pivotMs: NOW - 30_000, nowMs: NOW });
-    expect(reply.requests).toEqual({ limit: 5, remaining: 0, resetMs: 30_000 });
-    expect(reply.reason).toContain('limit 5, used 8.');
+  test('reason – a budget names the period and the money in the price currency, never floats', () => {
+    const daily = refusal(Refusal.DailyBudget, { limit: 5_000_000, used: 4_999_000, asked: 10_000 });
+    expect(refusalReason(daily, 'tenant acme', 11_520, 'USD')).toBe(
+      'Daily budget exhausted on tenant acme: budget 5.000000 USD, spent 4.999000 USD, this request may cost up to 0.010000 USD. ' +
+        'The budget resets in 3h12m.',
+    );
+    expect(refusalReason(refusal(Refusal.MonthlyBudget, { limit: 0, used: 0, asked: 3 }), 'key key_a', 86_400, 'EUR')).toMatch(
+      /^Monthly budget exhausted on key key_a: budget 0\.000000 EUR, spent 0\.000000 EUR, this request may cost up to 0\.000003 EUR\./,
+    );
   });
 
-  test('refused – a pivot already due gives resetMs 0 and still a retry-after of 1', () => {
-    const state = { admitted: false, count: 1, pivotMs: NOW - WINDOW_MS - 5, nowMs: NOW };
-    const reply = toAdmitResponse('key_a', 1, WINDOW_MS, state);
-    expect(reply.requests.resetMs).toBe(0);
-    expect(reply.retryAfterS).toBe(1);
+  test('admitted – reports the windows, and the lease to renew when the request holds a concurrency slot', () => {
+    const tokens = { limit: 1000, remaining: 700, resetMs: 60_000 };
+    const leased = toAdmitResponse({ admitted: true, leased: true, repeated: false, nowMs: 0, requests, tokens }, requests, ctx);
+    expect(leased).toEqual({ admitted: true, requests, tokens, leaseTtlMs: 30_000 });
+    const unleased = toAdmitResponse({ admitted: true, leased: false, repeated: false, nowMs: 0, requests }, requests, ctx);
+    expect(unleased).toEqual({ admitted: true, requests });
+  });
+
+  test('refused – names the kind of limit and the refusing scope, with a retry-after', () => {
+    const result = { admitted: false as const, leased: false, repeated: false, nowMs: 0, requests, refusal: refusal(Refusal.DailyBudget, { scope: 1, retryAfterMs: 60_500 }) };
+    const reply = toAdmitResponse(result, requests, ctx);
+    expect(reply).toMatchObject({ admitted: false, requests, limit: 'budget', retryAfterS: 61 });
+    expect(reply.reason).toMatch(/^Daily budget exhausted on tenant acme:/);
+    expect(reply.leaseTtlMs).toBeUndefined();
+    expect(reply.tokens).toBeUndefined();
   });
 });

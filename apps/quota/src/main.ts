@@ -11,11 +11,14 @@ startQuotaService({
   nats: { servers: env.NATS_URL },
   redis: { url: env.REDIS_URL },
   ops: { port: env.QUOTA_OPS_PORT },
-  quota: config.quota,
+  config,
   logger,
 }).then(
   (quota) => {
-    logger.info({ opsPort: quota.opsPort, defaultRpm: config.quota.defaults.rpm }, 'quota started');
+    logger.info(
+      { opsPort: quota.opsPort, defaults: config.quota.defaults, tiers: Object.keys(config.quota.tiers), failurePolicy: config.quota.failurePolicy },
+      'quota started',
+    );
     onShutdown(logger, quota.close);
   },
   (err) => {

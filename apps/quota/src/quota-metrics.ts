@@ -1,11 +1,19 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
 
-/** How a decision ended: `error` when none could be taken (Redis unavailable, a bug). */
-export type DecisionResult = 'admitted' | 'refused' | 'error';
+/**
+ * How a decision ended: `unchecked` when Redis was unavailable and the failure policy admitted anyway,
+ * `error` when none could be taken (Redis unavailable and a dimension fails closed, a bug).
+ */
+export type DecisionResult = 'admitted' | 'refused' | 'unchecked' | 'error';
 
 export interface QuotaMetrics {
   decisionSeconds: Histogram<'result'>;
   decisions: Counter<'result'>;
+  refusals: Counter<'limit'>;
+  failOpen: Counter<'dimension'>;
+  leaseNotices: Counter<'notice' | 'result'>;
+  sweptReservations: Counter;
+  usageEvents: Counter<'result'>;
 }
 
 export function createQuotaMetrics(registry: Registry): QuotaMetrics {
@@ -20,6 +28,35 @@ export function createQuotaMetrics(registry: Registry): QuotaMetrics {
     decisions: new Counter({
       name: 'quota_decisions_total',
       help: 'Admission decisions taken, by result.',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
+    refusals: new Counter({
+      name: 'quota_refusals_total',
+      help: 'Refused requests, by the kind of limit hit (requests, tokens, concurrency, budget).',
+      labelNames: ['limit'],
+      registers: [registry],
+    }),
+    failOpen: new Counter({
+      name: 'quota_fail_open_total',
+      help: 'Requests admitted without counting while Redis was unavailable, by dimension they were limited in.',
+      labelNames: ['dimension'],
+      registers: [registry],
+    }),
+    leaseNotices: new Counter({
+      name: 'quota_lease_notices_total',
+      help: 'Renew and release notices handled, by result (done: a reservation was found; stale: none was; error).',
+      labelNames: ['notice', 'result'],
+      registers: [registry],
+    }),
+    sweptReservations: new Counter({
+      name: 'quota_swept_reservations_total',
+      help: 'Reservations refunded because their lease lapsed or their usage event never came.',
+      registers: [registry],
+    }),
+    usageEvents: new Counter({
+      name: 'quota_usage_events_total',
+      help: 'Usage events consumed, by result (reconciled, charged without reservation, duplicate, invalid, retried).',
       labelNames: ['result'],
       registers: [registry],
     }),

@@ -3,14 +3,14 @@ import { ErrorCode, ServiceUnavailableError } from '@aigw/contracts';
 import { redisFailure } from './redis-connection';
 
 describe('redis failure policy', () => {
-  test('redis failure – a lost connection fails closed as service_unavailable, keeping the cause', () => {
+  test('redis failure – a lost connection is service_unavailable, keeping the cause', () => {
     const cause = new Error("Stream isn't writeable and enableOfflineQueue options is false");
     const err = redisFailure(cause);
     expect(err).toBeInstanceOf(ServiceUnavailableError);
     expect(err).toMatchObject({ code: ErrorCode.ServiceUnavailable, details: { service: 'quota' }, cause });
   });
 
-  test('redis failure – a Redis that is loading, read-only or full fails closed too', () => {
+  test('redis failure – a Redis that is loading, read-only or full is service_unavailable too', () => {
     const replies = [
       'LOADING Redis is loading the dataset in memory',
       "READONLY You can't write against a read only replica.",

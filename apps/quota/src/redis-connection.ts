@@ -3,10 +3,11 @@ import { ServiceUnavailableError } from '@aigw/contracts';
 import type { Logger } from '@aigw/telemetry';
 
 /**
- * What quota does when Redis is slow or gone: fail closed. A decision that cannot be taken in Redis is
- * answered `service_unavailable` at once rather than admitted unchecked (an unenforced limit is a silent
- * overspend) or queued (a queued decision outlives the caller's deadline and then counts a request nobody
- * is waiting for). The connection itself is retried forever, so quota recovers without a restart.
+ * How quota talks to a Redis that is slow or gone: a call that cannot be made fails at once with
+ * `service_unavailable` rather than being queued (a queued decision outlives the caller's deadline and then
+ * counts a request nobody is waiting for). What the decision then is (refuse, or admit unchecked) is the
+ * configured failure policy's (`failure-policy.ts`). The connection is retried forever, so quota recovers
+ * without a restart.
  */
 export const REDIS_FAILURE_POLICY = {
   /** Give up on one connection attempt after this many milliseconds. */
@@ -46,7 +47,7 @@ export function connectRedis(url: string, logger: Logger): Redis {
   redis.on('close', () => {
     if (!up) return;
     up = false;
-    logger.warn('Redis connection lost, refusing decisions until it is back');
+    logger.warn('Redis connection lost: decisions follow the failure policy until it is back');
   });
   redis.on('error', (err: Error) => {
     if (err.message === lastError) return;
@@ -64,8 +65,9 @@ export function isRedisReady(redis: Redis): boolean {
 const UNAVAILABLE_REPLY = /^(LOADING|BUSY|READONLY|MASTERDOWN|TRYAGAIN|CLUSTERDOWN|OOM)\b/;
 
 /**
- * The fail-closed answer for a failed Redis call. Any other reply error means Redis ran the script and
- * rejected it, a bug rather than an outage, so it is passed on unchanged and reported as an internal error.
+ * The error for a Redis call that failed for want of Redis: `service_unavailable`, which the failure policy
+ * acts on. Any other reply error means Redis ran the script and rejected it, a bug rather than an outage,
+ * so it is passed on unchanged and reported as an internal error.
  */
 export function redisFailure(err: unknown): unknown {
   if (err instanceof ReplyError && !UNAVAILABLE_REPLY.test((err as Error).message)) return err;

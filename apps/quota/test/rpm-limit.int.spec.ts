@@ -1,15 +1,18 @@
 import { Redis } from 'ioredis';
 import type { AdmitResponse } from '@aigw/contracts';
-import { RPM_WINDOW_MS, rpmWindowKey } from '../src/rpm-window';
+import { keyScope } from '../src/redis/quota-store';
+import { MINUTE_MS as RPM_WINDOW_MS } from '../src/redis/script-parts';
 import { decisionCounts, startQuotaStack, type QuotaStack } from './harness';
 
 const DEFAULT_RPM = 100;
+/** The minute window of a key: a sorted set of request ids scored by admission time. */
+const rpmWindowKey = (keyId: string) => `${keyScope(keyId)}:m`;
 
 let stack: QuotaStack;
 let redis: Redis;
 
 beforeAll(async () => {
-  stack = await startQuotaStack({ replicas: 2, defaultRpm: DEFAULT_RPM });
+  stack = await startQuotaStack({ replicas: 2, quota: { defaults: { rpm: DEFAULT_RPM } } });
   redis = new Redis(stack.redis.url);
 });
 
@@ -70,10 +73,10 @@ describe('quota – requests per minute', () => {
     expect(again.requests.resetMs).toBeLessThanOrEqual(RPM_WINDOW_MS - 10_000);
   });
 
-  test('quota – admits exactly the limit out of 500 concurrent requests spread over two replicas', async () => {
+  test('quota – admits exactly the limit out of 500 concurrent requests from two clients spread over two replicas', async () => {
     const keyId = 'key_concurrent';
     const before = await Promise.all(stack.replicas.map(decisionCounts));
-    const replies = await Promise.all(Array.from({ length: 500 }, () => stack.admit({ keyId })));
+    const replies = await Promise.all(Array.from({ length: 500 }, (_, i) => stack.admit({ keyId }, stack.clients[i % 2])));
     const after = await Promise.all(stack.replicas.map(decisionCounts));
 
     const admitted = replies.filter((r) => r.admitted);
@@ -144,5 +147,7 @@ describe('quota – requests per minute', () => {
     // A retry of an admitted request is still that request, even once the window is full.
     expect((await stack.admit({ keyId, limits, requestId: 'req-1' })).admitted).toBe(true);
     expect(await redis.zcard(rpmWindowKey(keyId))).toBe(3);
+    // Limited in requests only, they leave nothing to settle: no reservation, no lease, nothing to renew.
+    expect(await redis.exists('aigw:q:req:req-1', 'aigw:q:req:req-2')).toBe(0);
   });
 });

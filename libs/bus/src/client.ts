@@ -52,6 +52,16 @@ export class BusClient {
     }
     return parsed.data;
   }
+
+  /**
+   * Sends a request to an endpoint without waiting for (or asking for) a reply: for notices on the hot
+   * path whose loss the service tolerates, e.g. releasing a quota lease that would otherwise expire. NATS
+   * buffers the message while it reconnects; nothing is thrown.
+   */
+  notify<Req extends z.ZodType>(contract: EndpointContract<Req>, payload: z.input<Req>): void {
+    if (this.#nc.isClosed() || this.#nc.isDraining()) return;
+    this.#nc.publish(contract.subject, encodeJson(payload));
+  }
 }
 
 function toUnavailable(service: string, timeoutMs: number, err: unknown): GatewayError {

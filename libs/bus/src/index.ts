@@ -4,3 +4,4 @@ export * from './codec';
 export * from './client';
 export * from './service';
 export * from './jetstream';
+export * from './broadcast';

@@ -109,9 +109,11 @@ describe('bus – request/reply', () => {
 
 describe('bus – a missing or silent service', () => {
   it('is service_unavailable at once, naming the service, when no instance runs', async () => {
+    // A subject no test ever served: the server may still hold a closed replica's interest for a moment.
+    const Unserved = { ...Echo, subject: 'quota.v1.admit', service: 'quota' } satisfies EndpointContract;
     const started = Date.now();
-    const err = await client.request(Echo, { model: 'm' }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: ErrorCode.ServiceUnavailable, message: expect.stringMatching(/router service .*no instance/), details: { service: 'router' } });
+    const err = await client.request(Unserved, { model: 'm' }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: ErrorCode.ServiceUnavailable, message: expect.stringMatching(/quota service .*no instance/), details: { service: 'quota' } });
     expect(Date.now() - started).toBeLessThan(250);
   });
 
@@ -125,5 +127,30 @@ describe('bus – a missing or silent service', () => {
     } finally {
       await stop();
     }
+  });
+});
+
+describe('bus – notices', () => {
+  it('delivers a notice to one replica of the service, and returns at once without a reply', async () => {
+    const seen: string[] = [];
+    const stops = [
+      await replica(async (model) => (seen.push(model), { alias: model, replica: 1 })),
+      await replica(async (model) => (seen.push(model), { alias: model, replica: 2 })),
+    ];
+    try {
+      for (let i = 0; i < 10; i++) client.notify(Echo, { model: `n${i}` });
+      const deadline = Date.now() + 2000;
+      while (seen.length < 10 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(seen.sort()).toEqual(Array.from({ length: 10 }, (_, i) => `n${i}`).sort());
+    } finally {
+      for (const stop of stops) await stop();
+    }
+  });
+
+  it('is dropped silently once the connection is closed', async () => {
+    const conn = await connect({ servers: nats.url });
+    const closedClient = new BusClient(conn, { timeoutMs: 300 });
+    await conn.close();
+    expect(() => closedClient.notify(Echo, { model: 'late' })).not.toThrow();
   });
 });

@@ -4,9 +4,11 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { PriceSection } from '@aigw/pricing';
 import { ConfigError, describeIssues } from './env';
+import { AuthSection } from './sections/auth';
 import { KeySection } from './sections/keys';
-import { QuotaSection } from './sections/quota';
+import { checkQuotaModels, QuotaSection } from './sections/quota';
 import { DeploymentSection, ModelSection, ProviderSection } from './sections/upstreams';
+import { RoutingSection } from './sections/routing';
 
 /**
  * The gateway config file. Each top-level section has its schema in `sections/<name>.ts`; cross-section
@@ -20,6 +22,8 @@ export const GatewayConfigSchema = z
     keys: KeySection,
     quota: QuotaSection,
     prices: PriceSection,
+    routing: RoutingSection,
+    auth: AuthSection,
   })
   .superRefine((cfg, ctx) => {
     for (const [name, d] of Object.entries(cfg.deployments)) {
@@ -40,6 +44,7 @@ export const GatewayConfigSchema = z
       if (seen.has(k.id)) ctx.addIssue({ code: 'custom', path: ['keys', i, 'id'], message: `duplicate key id '${k.id}'` });
       seen.add(k.id);
     });
+    checkQuotaModels(cfg, ctx);
   });
 export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;
 

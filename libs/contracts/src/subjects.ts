@@ -22,12 +22,24 @@ export const Subjects = {
   authVerifyKey: 'auth.v1.verify-key',
   /** auth: a tenant's tier and limits. */
   authGetTenant: 'auth.v1.get-tenant',
+  /** auth: count a failed authentication the edge decided itself (a bad JWT) against the caller's address. */
+  authRecordFailure: 'auth.v1.record-failure',
+  /** event (core NATS, every subscriber gets it): keys or a tenant changed, cached principals must go. */
+  authKeysChanged: 'auth.v1.keys-changed',
   /** quota: admit one request or refuse it with the limit that was hit. */
   quotaAdmit: 'quota.v1.admit',
+  /** quota: keep admitted requests' leases alive (sent fire-and-forget by the proxy while they run). */
+  quotaRenew: 'quota.v1.renew',
+  /** quota: a request ended; free its concurrency slots at once (sent fire-and-forget by the proxy). */
+  quotaRelease: 'quota.v1.release',
   /** router: the ordered candidate deployments for a model alias. */
   routerRoute: 'router.v1.route',
   /** router: the model aliases clients may ask for. */
   routerListModels: 'router.v1.list-models',
+  /** event (core NATS, every router replica subscribes): an upstream attempt began. */
+  routerAttemptStarted: 'router.v1.attempt-started',
+  /** event (core NATS, every router replica subscribes): an upstream attempt ended, with its outcome. */
+  routerAttemptFinished: 'router.v1.attempt-finished',
   /** event: one finished request's usage. */
   usageRecorded: 'usage.v1.recorded',
 } as const;
@@ -45,4 +57,14 @@ export const Streams = {
 export const Consumers = {
   /** Durable pull consumer of metering on the USAGE stream. */
   meteringLedger: 'metering-ledger',
+  /** Durable pull consumer of quota on the USAGE stream: reconciles token and spend reservations. */
+  quotaReconciler: 'quota-reconciler',
+} as const;
+
+/** JetStream key-value buckets, and the keys in them. */
+export const Buckets = {
+  /** The routing configuration in force (providers, deployments, models, routing); the router watches it. */
+  routing: { name: 'aigw-routing', configKey: 'config', history: 10 },
+  /** State router replicas share: circuits (`circuit.<deployment>`) and the health-check lease. */
+  routerState: { name: 'aigw-router-state', circuitPrefix: 'circuit.', probeLeaseKey: 'lease.health-check' },
 } as const;

@@ -4,46 +4,67 @@ import type { Deployment, ProviderKind } from '@aigw/contracts';
  * What the proxy needs to know about one upstream wire format. The proxy calls these functions and never
  * compares provider names, so adding a provider means adding an adapter folder and a registry entry.
  *
- * Clients speak OpenAI's wire format (the ingress). An adapter whose upstream speaks the same format only
- * rewrites the request (`prepare`) and reads usage; responses pass through byte for byte. A provider with
- * another wire format (Anthropic, Gemini) will add response translation hooks to `OperationAdapter`, and a
- * non-OpenAI ingress will add a request translation step in front of `prepare`: both fit around these
- * functions without changing their signatures.
+ * Each `Operation` is one client API (OpenAI's chat completions, embeddings and responses, Anthropic's
+ * messages), and every adapter answers every operation: natively when the client and the upstream speak
+ * the same format (the request is rewritten, the response passes through byte for byte), by translation
+ * otherwise (`PreparedRequest.translation`), or not at all (`unsupported` says why, before any call).
  */
 export interface ProviderAdapter {
   kind: ProviderKind;
+  /** Where the provider's public API lives (what a config's `baseUrl` normally is); none for Azure's per-resource hosts. */
+  defaultBaseUrl?: string;
   /** Request headers for the upstream, carrying the credential the way this provider expects it. */
   headers(credential: string | undefined): Record<string, string>;
   /**
-   * Turns an upstream error answer (any status, any body) into OpenAI's error object, so that the client
-   * sees one error shape whatever the upstream sent.
+   * Turns an upstream error answer (any status, any body) into OpenAI's error object, the gateway's one
+   * internal error shape; the proxy renders it in the client's format (`clientFormats`).
    */
   normalizeError(status: number, body: Buffer): OpenAIErrorBody;
   chat: OperationAdapter;
   embeddings: OperationAdapter;
+  responses: OperationAdapter;
+  messages: OperationAdapter;
 }
 
-/** The operations the proxy serves; one `OperationAdapter` each. */
-export type Operation = 'chat' | 'embeddings';
+/** The client APIs the proxy serves; one `OperationAdapter` each per provider. */
+export type Operation = 'chat' | 'embeddings' | 'responses' | 'messages';
 
 export interface OperationAdapter {
-  /** Path of the operation, appended to the deployment's `baseUrl` (e.g. `/chat/completions`). */
-  path: string;
-  /** The upstream request body for the client's parsed body, aimed at `deployment`. */
+  /**
+   * Why this deployment cannot serve the client's body (a parameter its API cannot express, an input its
+   * model does not take), or undefined when it can. Cheap, and called before any upstream call.
+   */
+  unsupported(body: ClientBody, deployment: Deployment): Unsupported | undefined;
+  /**
+   * The upstream request for the client's parsed body, aimed at `deployment`. Throws `InvalidRequestError`
+   * (naming the parameter) for a body it cannot translate.
+   */
   prepare(body: ClientBody, deployment: Deployment): PreparedRequest;
-  /** Usage of a complete (non-stream) response body, without parsing all of it; undefined if it has none. */
+  /** Usage of a complete untranslated (non-stream) response body, without parsing all of it; undefined if it has none. */
   readUsage(body: Buffer): TokenUsage | undefined;
   /**
-   * Usage carried by one complete SSE event (as `SseFramer` yields it), or undefined if the event carries
-   * none. Cheap for the events without usage: they are not parsed.
+   * Usage carried by one complete untranslated SSE event (as `SseFramer` yields it), or undefined if the
+   * event carries none. Cheap for the events without usage: they are not parsed. A provider that reports
+   * usage over several events (Anthropic: input at the start, output at the end) merges them into
+   * `previous`, the usage found so far.
    */
-  readEventUsage(event: Buffer): EventUsage | undefined;
+  readEventUsage(event: Buffer, previous?: TokenUsage): EventUsage | undefined;
 }
 
 /** A client request body: a JSON object, already parsed once by the proxy. */
 export type ClientBody = Readonly<Record<string, unknown>>;
 
+/** A request a deployment cannot serve, in words the client can act on. */
+export interface Unsupported {
+  /** The request parameter at fault, e.g. `n` or `messages[0].content[1]`. */
+  param: string | null;
+  /** Names the parameter and the provider, e.g. "'n' greater than 1 is not supported by anthropic". */
+  message: string;
+}
+
 export interface PreparedRequest {
+  /** Path (and query) of the call, appended to the deployment's `baseUrl`, e.g. `/chat/completions`. */
+  path: string;
   /** Serialized upstream request body. */
   body: string;
   /** Whether the client asked for a streamed response. */
@@ -53,6 +74,36 @@ export interface PreparedRequest {
    * keeps usage-only events (`EventUsage.usageOnly`) from the client.
    */
   usageAdded: boolean;
+  /** Present when the upstream answers in another format than the client's: the response is translated. */
+  translation?: ResponseTranslation;
+}
+
+/** Turns one upstream answer into the client's format; made by `prepare`, so it knows the client's request. */
+export interface ResponseTranslation {
+  /** A complete 2xx body; throws `UpstreamError` when the upstream's body is not what its API documents. */
+  body(upstream: Buffer): TranslatedBody;
+  /** A fresh translator for a 2xx event stream. */
+  stream(): StreamTranslator;
+}
+
+export interface TranslatedBody {
+  /** The client's response body, JSON text. */
+  body: string;
+  usage: TokenUsage | undefined;
+}
+
+/**
+ * An upstream event stream turned into the client's, one complete upstream SSE event at a time. Each call
+ * returns the client's SSE text for it (often empty). Throws `UpstreamError` when the upstream sends an
+ * error event, malformed data, or ends before its terminal event: the proxy then ends the client's stream
+ * with an in-band error in the client's format.
+ */
+export interface StreamTranslator {
+  push(event: Buffer): string;
+  /** The upstream stream ended: the client's closing events. */
+  end(): string;
+  /** Usage reported so far, merged over the stream. */
+  readonly usage: TokenUsage | undefined;
 }
 
 /** Token counts of one request, as the gateway bills them. */
@@ -63,6 +114,8 @@ export interface TokenUsage {
   completionTokens: number;
   /** Input tokens served from the provider's prompt cache (part of `promptTokens`). */
   cachedTokens: number;
+  /** Output tokens spent on hidden reasoning (part of `completionTokens`), when the provider reports them. */
+  reasoningTokens?: number;
 }
 
 export interface EventUsage {
@@ -71,7 +124,7 @@ export interface EventUsage {
   usageOnly: boolean;
 }
 
-/** OpenAI's error object, the only error shape clients see. */
+/** OpenAI's error object: the gateway's internal error shape, and what OpenAI-format clients see. */
 export interface OpenAIErrorBody {
   error: {
     message: string;

@@ -2,14 +2,17 @@ import express, { type Express } from 'express';
 import type { Registry } from 'prom-client';
 import { NotFoundError } from '@aigw/contracts';
 import type { Logger } from '@aigw/telemetry';
+import type { BudgetResolver } from '../budgets';
 import type { Ledger } from '../ledger';
 import type { MeteringMetrics } from '../metrics';
 import { errorHandler } from './error-map';
 import { authenticate, type KeyVerifier } from './key-verifier';
+import { spendRouter } from './spend-route';
 import { usageRouter } from './usage-route';
 
 export interface AppDeps {
   ledger: Ledger;
+  budgets: BudgetResolver;
   verifier: KeyVerifier;
   registry: Registry;
   metrics: MeteringMetrics;
@@ -46,7 +49,8 @@ export function createApp(deps: AppDeps): Express {
   });
 
   app.use('/v1', authenticate(deps.verifier));
-  app.use(usageRouter(deps.ledger));
+  app.use(usageRouter(deps.ledger, deps.logger));
+  app.use(spendRouter(deps.ledger, deps.budgets));
 
   app.use((req) => {
     throw new NotFoundError(req.method, req.path);

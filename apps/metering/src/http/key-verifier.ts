@@ -1,5 +1,5 @@
 import type { RequestHandler } from 'express';
-import { hashKey, InvalidApiKeyError, VerifyKey, type Principal } from '@aigw/contracts';
+import { hashKey, InvalidApiKeyError, VerifyKey, type KeysChanged, type Principal } from '@aigw/contracts';
 import type { BusClient } from '@aigw/bus';
 
 /** Entries kept before expired ones are swept; bounds memory if many distinct keys are presented. */
@@ -13,7 +13,7 @@ const MAX_CACHED_KEYS = 10_000;
 export class KeyVerifier {
   readonly #bus: BusClient;
   readonly #ttlMs: number;
-  readonly #cache = new Map<string, { expiresAt: number; principal: Promise<Principal> }>();
+  readonly #cache = new Map<string, { expiresAt: number; principal: Promise<Principal>; settled?: Principal }>();
 
   constructor(bus: BusClient, opts: { ttlMs: number }) {
     this.#bus = bus;
@@ -28,10 +28,31 @@ export class KeyVerifier {
     if (this.#cache.size >= MAX_CACHED_KEYS) this.#sweep(now);
     const principal = this.#bus.request(VerifyKey, { keyHash }).then((r) => r.principal);
     this.#cache.set(keyHash, { expiresAt: now + this.#ttlMs, principal });
-    principal.catch(() => {
-      if (this.#cache.get(keyHash)?.principal === principal) this.#cache.delete(keyHash);
-    });
+    principal.then(
+      (settled) => {
+        const entry = this.#cache.get(keyHash);
+        if (entry?.principal === principal) entry.settled = settled;
+      },
+      () => {
+        if (this.#cache.get(keyHash)?.principal === principal) this.#cache.delete(keyHash);
+      },
+    );
     return principal;
+  }
+
+  /** Drops what auth announced as stale (`auth.v1.keys-changed`): the listed secrets and keys, or a whole tenant. */
+  invalidate(change: KeysChanged): void {
+    const hashes = new Set(change.keyHashes);
+    const tenantWide = change.reason === 'tenant-updated';
+    for (const [hash, { settled }] of this.#cache) {
+      const stale = hashes.has(hash) || (settled ? change.keyIds.includes(settled.keyId) || (tenantWide && settled.tenantId === change.tenantId) : tenantWide);
+      if (stale) this.#cache.delete(hash);
+    }
+  }
+
+  /** Drops everything: announcements may have been missed while NATS was away. */
+  clear(): void {
+    this.#cache.clear();
   }
 
   #sweep(now: number): void {
@@ -62,7 +83,12 @@ export function authenticate(verifier: KeyVerifier): RequestHandler {
   return async (req, res, next) => {
     const secret = presentedKey(req.headers);
     if (!secret) throw new InvalidApiKeyError('Missing API key. Pass a gateway key as "Authorization: Bearer <key>".');
-    res.locals.principal = await verifier.verify(secret);
+    const principal = await verifier.verify(secret);
+    // A cached principal outlives neither its key's expiry nor the end of a rotated secret's grace period.
+    if (principal.expiresAt !== undefined && principal.expiresAt <= Date.now()) {
+      throw new InvalidApiKeyError(`The credential expired at ${new Date(principal.expiresAt).toISOString()}.`);
+    }
+    res.locals.principal = principal;
     next();
   };
 }

@@ -1,4 +1,4 @@
-import { ErrorCode, GatewayError, type Principal } from '@aigw/contracts';
+import { ErrorCode, GatewayError, type KeysChanged, type Principal } from '@aigw/contracts';
 
 export interface PrincipalCacheOptions {
   /** How long a verified key is trusted, number of milliseconds. */
@@ -12,6 +12,8 @@ export interface PrincipalCacheOptions {
 interface Entry {
   principal: Promise<Principal>;
   expiresAt: number;
+  /** The principal once auth answered; until then the entry counts as any key's and any tenant's. */
+  settled?: Principal;
 }
 
 /**
@@ -21,21 +23,22 @@ interface Entry {
  */
 export class PrincipalCache {
   readonly #entries = new Map<string, Entry>();
-  readonly #verify: (keyHash: string) => Promise<Principal>;
+  readonly #verify: (keyHash: string, clientIp?: string) => Promise<Principal>;
   readonly #opts: PrincipalCacheOptions;
 
-  constructor(verify: (keyHash: string) => Promise<Principal>, opts: PrincipalCacheOptions) {
+  constructor(verify: (keyHash: string, clientIp?: string) => Promise<Principal>, opts: PrincipalCacheOptions) {
     this.#verify = verify;
     this.#opts = opts;
   }
 
-  get(keyHash: string): Promise<Principal> {
+  /** The principal of a key hash; on a miss auth is asked, with the caller's address to count a failure against. */
+  get(keyHash: string, clientIp?: string): Promise<Principal> {
     const now = Date.now();
     const hit = this.#entries.get(keyHash);
     if (hit && hit.expiresAt > now) return hit.principal;
     if (hit) this.#entries.delete(keyHash);
-    const entry: Entry = { principal: this.#verify(keyHash), expiresAt: now + this.#opts.ttlMs };
-    entry.principal.catch((err: unknown) => {
+    const entry: Entry = { principal: this.#verify(keyHash, clientIp), expiresAt: now + this.#opts.ttlMs };
+    entry.principal.then((principal) => (entry.settled = principal), (err: unknown) => {
       if (this.#entries.get(keyHash) !== entry) return;
       if (err instanceof GatewayError && err.code === ErrorCode.InvalidApiKey) {
         entry.expiresAt = Math.min(entry.expiresAt, Date.now() + this.#opts.negativeTtlMs);
@@ -49,5 +52,25 @@ export class PrincipalCache {
     }
     this.#entries.set(keyHash, entry);
     return entry.principal;
+  }
+
+  /**
+   * Drops what auth announced as stale: the listed secrets, the listed keys, or a whole tenant. Lookups
+   * still in flight are dropped too when they might concern the change, since auth may have read the old
+   * state for them; the requests waiting on them keep their answer, later ones ask again.
+   */
+  invalidate(change: KeysChanged): void {
+    const hashes = new Set(change.keyHashes);
+    const keyIds = new Set(change.keyIds);
+    const tenantWide = change.reason === 'tenant-updated';
+    for (const [keyHash, { settled }] of this.#entries) {
+      const stale = hashes.has(keyHash) || (settled ? keyIds.has(settled.keyId) || (tenantWide && settled.tenantId === change.tenantId) : tenantWide);
+      if (stale) this.#entries.delete(keyHash);
+    }
+  }
+
+  /** Drops everything: announcements may have been missed (after a NATS reconnect). */
+  clear(): void {
+    this.#entries.clear();
   }
 }

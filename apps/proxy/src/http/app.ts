@@ -2,7 +2,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { ErrorCode, NotFoundError } from '@aigw/contracts';
 import type { Logger } from '@aigw/telemetry';
 import type { ProxyMetrics } from '../metrics';
-import { sendJsonError, toErrorReply } from './error-map';
+import { sendClientError, toErrorReply } from './error-map';
 import { ClientGoneError } from './read-body';
 import { contextOf, requestContext } from './request-context';
 import { inferenceRoute, type InferenceDeps } from './routes/inference';
@@ -34,6 +34,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.use(requestContext({ logger: deps.logger, metrics: deps.metrics, isClosing: deps.isClosing }));
   app.post('/v1/chat/completions', inferenceRoute('chat', deps));
   app.post('/v1/embeddings', inferenceRoute('embeddings', deps));
+  app.post('/v1/responses', inferenceRoute('responses', deps));
+  app.post('/v1/messages', inferenceRoute('messages', deps));
   app.get('/v1/models', modelsRoute(deps));
   app.use((req: Request) => {
     throw new NotFoundError(req.method, req.path);
@@ -51,7 +53,7 @@ export function createApp(deps: AppDeps): express.Express {
     if (reply.status >= 500 && reply.body.error.code === ErrorCode.Internal) {
       deps.logger.error({ err, reqId: contextOf(res)?.id }, 'unexpected failure');
     }
-    sendJsonError(res, reply.status, reply.body, reply.headers);
+    sendClientError(res, contextOf(res)?.format ?? 'openai', reply.status, reply.body, reply.headers);
   });
   return app;
 }

@@ -40,6 +40,17 @@ describe('error map', () => {
     });
   });
 
+  it('error map – a quota refusal takes OpenAI’s type of the limit hit, and a spent budget is insufficient_quota', () => {
+    expect(toErrorReply(new RateLimitError('tpm', 3, 'tokens')).body.error).toMatchObject({ type: 'tokens', code: 'rate_limit_exceeded' });
+    expect(toErrorReply(new RateLimitError('conc', 1, 'concurrency')).body.error).toMatchObject({ type: 'requests' });
+    const budget = toErrorReply(new RateLimitError('Daily budget exhausted on tenant acme', 3600, 'budget'));
+    expect(budget).toEqual({
+      status: 429,
+      body: { error: { message: 'Daily budget exhausted on tenant acme', type: 'insufficient_quota', param: null, code: 'insufficient_quota' } },
+      headers: { 'retry-after': '3600' },
+    });
+  });
+
   it('error map – an unclassified failure is a 500 that does not leak its message', () => {
     const reply = toErrorReply(new TypeError('cannot read properties of undefined (reading "secret")'));
     expect(reply.status).toBe(500);

@@ -44,3 +44,12 @@ export function requireInput(body: Record<string, unknown>): void {
     throw new InvalidRequestError("Missing required parameter: 'input'.", 'input');
   }
 }
+
+/** Anthropic's Messages API: `messages`, and the `max_tokens` it requires, whatever provider serves the request. */
+export function requireMessagesAndMaxTokens(body: Record<string, unknown>): void {
+  requireMessages(body);
+  const max = body.max_tokens;
+  if (typeof max !== 'number' || !Number.isInteger(max) || max < 1) {
+    throw new InvalidRequestError("max_tokens: a positive integer is required by the Messages API.", 'max_tokens');
+  }
+}

@@ -1,4 +1,7 @@
-import { formatResetDuration } from './rate-limit-headers';
+import { IncomingMessage, ServerResponse } from 'node:http';
+import { Socket } from 'node:net';
+import type { LimitState } from '@aigw/contracts';
+import { formatResetDuration, setRateLimitHeaders } from './rate-limit-headers';
 
 describe('formatResetDuration', () => {
   it.each([
@@ -15,5 +18,27 @@ describe('formatResetDuration', () => {
     [3_600_000, '1h0m0s'],
   ])('rate-limit headers – writes %i ms as %s, like OpenAI', (ms, text) => {
     expect(formatResetDuration(ms)).toBe(text);
+  });
+});
+
+describe('setRateLimitHeaders', () => {
+  const headersOf = (requests: LimitState, tokens?: LimitState) => {
+    const res = new ServerResponse(new IncomingMessage(new Socket()));
+    setRateLimitHeaders(res, requests, tokens);
+    return res.getHeaders();
+  };
+
+  it('rate-limit headers – sets the tokens headers only when a tokens-per-minute limit applies', () => {
+    const requests = { limit: 600, remaining: 599, resetMs: 100 };
+    expect(headersOf(requests)).toEqual({
+      'x-ratelimit-limit-requests': '600',
+      'x-ratelimit-remaining-requests': '599',
+      'x-ratelimit-reset-requests': '100ms',
+    });
+    expect(headersOf(requests, { limit: 40_000, remaining: 38_800, resetMs: 1500 })).toMatchObject({
+      'x-ratelimit-limit-tokens': '40000',
+      'x-ratelimit-remaining-tokens': '38800',
+      'x-ratelimit-reset-tokens': '1.5s',
+    });
   });
 });

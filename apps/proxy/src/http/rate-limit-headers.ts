@@ -17,9 +17,16 @@ export function formatResetDuration(ms: number): string {
   return seconds;
 }
 
-/** OpenAI's request rate-limit headers, on admitted and refused answers alike. */
-export function setRateLimitHeaders(res: ServerResponse, requests: LimitState): void {
+/**
+ * OpenAI's rate-limit headers, on admitted and refused answers alike: requests always, tokens when a
+ * tokens-per-minute limit applies to the request.
+ */
+export function setRateLimitHeaders(res: ServerResponse, requests: LimitState, tokens?: LimitState): void {
   res.setHeader('x-ratelimit-limit-requests', String(requests.limit));
   res.setHeader('x-ratelimit-remaining-requests', String(requests.remaining));
   res.setHeader('x-ratelimit-reset-requests', formatResetDuration(requests.resetMs));
+  if (!tokens) return;
+  res.setHeader('x-ratelimit-limit-tokens', String(tokens.limit));
+  res.setHeader('x-ratelimit-remaining-tokens', String(tokens.remaining));
+  res.setHeader('x-ratelimit-reset-tokens', formatResetDuration(tokens.resetMs));
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { Deployment, Principal } from '@aigw/contracts';
-import type { TokenUsage } from '@aigw/providers';
+import type { ClientFormat, TokenUsage } from '@aigw/providers';
 import type { Logger } from '@aigw/telemetry';
 import type { ProxyMetrics } from '../metrics';
 
@@ -19,6 +19,8 @@ export interface RequestContext {
   deployment?: Deployment;
   attempts: number;
   stream: boolean;
+  /** The client API's wire format: errors are answered in it. OpenAI's unless the route says otherwise. */
+  format: ClientFormat;
   usage?: TokenUsage;
   /** The response started but did not complete (upstream broke mid-stream, or the client left). */
   interrupted: boolean;
@@ -62,6 +64,7 @@ export function requestContext(deps: { logger: Logger; metrics: ProxyMetrics; is
       attempts: 0,
       stream: false,
       interrupted: false,
+      format: 'openai',
       waits: {},
     };
     res.locals.ctx = ctx;

@@ -1,7 +1,9 @@
 import type { ServerResponse } from 'node:http';
 import type { BusClient } from '@aigw/bus';
-import { Admit, RateLimitError, Route, type Principal, type RouteResponse } from '@aigw/contracts';
+import { Admit, RateLimitError, Route, type Principal, type RouteFeatures, type RouteResponse } from '@aigw/contracts';
 import { setRateLimitHeaders } from '../http/rate-limit-headers';
+import type { RequestLease } from '../quota/lease-keeper';
+import type { Reservation } from '../quota/reservation';
 
 /**
  * Asks quota and router at the same time. Rate-limit headers go on the response whenever quota answered;
@@ -10,14 +12,18 @@ import { setRateLimitHeaders } from '../http/rate-limit-headers';
 export async function admitAndRoute(
   bus: BusClient,
   res: ServerResponse,
-  request: { requestId: string; principal: Principal; model: string },
+  request: { requestId: string; principal: Principal; model: string; features?: RouteFeatures; reservation?: Reservation; lease?: RequestLease },
 ): Promise<RouteResponse> {
-  const { requestId, principal, model } = request;
+  const { requestId, principal, model, features } = request;
+  const { tier, limits, tenantLimits } = principal;
   const [admit, route] = await Promise.allSettled([
-    bus.request(Admit, { requestId, keyId: principal.keyId, tenantId: principal.tenantId, model, limits: principal.limits }),
-    bus.request(Route, { model }),
+    bus.request(Admit, { requestId, keyId: principal.keyId, tenantId: principal.tenantId, model, tier, limits, tenantLimits, ...request.reservation }),
+    bus.request(Route, { model, requestId, ...(features ? { features } : {}) }),
   ]);
-  if (admit.status === 'fulfilled') setRateLimitHeaders(res, admit.value.requests);
+  if (admit.status === 'fulfilled') {
+    setRateLimitHeaders(res, admit.value.requests, admit.value.tokens);
+    if (admit.value.admitted) request.lease?.admitted(admit.value.leaseTtlMs);
+  }
   if (route.status === 'rejected') throw route.reason;
   if (admit.status === 'rejected') throw admit.reason;
   const decision = admit.value;
@@ -25,6 +31,7 @@ export async function admitAndRoute(
     throw new RateLimitError(
       decision.reason ?? `Rate limit reached: ${decision.requests.limit} requests per minute.`,
       decision.retryAfterS ?? Math.ceil(decision.requests.resetMs / 1000),
+      decision.limit,
     );
   }
   return route.value;

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Agent } from 'undici';
-import { UpstreamError, UpstreamTimeoutError, type Deployment } from '@aigw/contracts';
+import { UpstreamError, UpstreamTimeoutError, type AttemptOutcome as ReportedOutcome, type Deployment } from '@aigw/contracts';
 import {
   adapterFor,
   type ClientBody,
@@ -11,19 +11,22 @@ import {
   type ProviderAdapter,
 } from '@aigw/providers';
 import { ClientGoneError } from '../http/read-body';
+import { deadline, FirstByteTimeoutError, TotalTimeoutError } from './deadlines';
+import { RetrySchedule, type ResiliencePolicy } from './retry-schedule';
 import { upstreamTarget } from './target';
 
-/** How one upstream attempt ended; also the `outcome` label of the attempts metric. */
-export type AttemptOutcome =
-  | 'ok'
-  | 'client_error'
-  | 'rate_limited'
-  | 'server_error'
-  | 'rejected'
-  | 'timeout'
-  | 'network_error'
-  | 'no_credential'
-  | 'aborted';
+/** How one upstream attempt ended (as `libs/contracts` lists it for the router); also the `outcome` label of the attempts metric. */
+export type AttemptOutcome = ReportedOutcome;
+
+/** What is known about an attempt when its outcome is decided. */
+export interface AttemptDetails {
+  /** The upstream's HTTP status, if it answered. */
+  status?: number;
+  /** A 429's `retry-after`, number of milliseconds. */
+  retryAfterMs?: number;
+  /** Attempt start to now (a stream's first chunk, a complete body, or the failure), number of milliseconds. */
+  latencyMs: number;
+}
 
 export interface UpstreamCall {
   operation: Operation;
@@ -32,11 +35,14 @@ export interface UpstreamCall {
   candidates: readonly Deployment[];
   /** Aborted when the client goes away: the upstream request is dropped at once. */
   signal: AbortSignal;
+  /** Aborted (with `TotalTimeoutError`) when the request's total deadline passes, streaming included. */
+  deadline: AbortSignal;
+  policy: ResiliencePolicy;
   /** Upstream credentials by env variable name. */
   credentials: Readonly<Record<string, string | undefined>>;
   /** Told before each attempt, so that the request is accounted to the deployment last tried. */
   onAttempt(deployment: Deployment, prepared: PreparedRequest): void;
-  onOutcome(outcome: AttemptOutcome): void;
+  onOutcome(outcome: AttemptOutcome, details: AttemptDetails): void;
 }
 
 interface Served {
@@ -52,7 +58,7 @@ export type UpstreamResult =
   /** A 2xx stream whose first chunk has arrived (null if it ended at once); the rest is still to be read from `body`. */
   | (Served & { kind: 'stream'; status: number; body: Readable; first: Buffer | null })
   /** An upstream error answer to pass on: a client error, or the last answer when every candidate failed. */
-  | (Served & { kind: 'answer'; status: number; error: OpenAIErrorBody });
+  | (Served & { kind: 'answer'; status: number; error: OpenAIErrorBody; retryAfterMs?: number });
 
 /** The agent's deadlines, numbers of milliseconds, quoted in error messages. */
 export interface UpstreamTimeouts {
@@ -66,7 +72,10 @@ export interface Failure {
   /** What happened, for the client: names the deployment, never a URL or a credential. */
   message: string;
   /** The upstream's HTTP answer, if there was one worth passing on. */
-  answer?: { status: number; error: OpenAIErrorBody };
+  /** `retryAfterMs`: the upstream's `retry-after`, passed on to the client with the answer. */
+  answer?: { status: number; error: OpenAIErrorBody; retryAfterMs?: number };
+  /** A 429's `retry-after`, number of milliseconds. */
+  retryAfterMs?: number;
 }
 
 /** Upstream error bodies are read up to this size; a longer one is not an error object. */
@@ -76,28 +85,37 @@ const MAX_ERROR_BODY_BYTES = 64 * 1024;
  * Sends the request to the candidates in order until one serves it. A candidate that cannot be reached,
  * times out, is rate limited, fails (5xx) or rejects the gateway's credential (401/403) is skipped, as long
  * as nothing has gone to the client yet; which is why a 2xx non-stream body is read in full and a 2xx
- * stream's first chunk is awaited here. Another 4xx is the client's fault and is passed on at once.
+ * stream's first chunk is awaited here. Another 4xx is the client's fault and is passed on at once. When
+ * every candidate failed, the transient failures are retried as `RetrySchedule` says, within the policy's
+ * attempt budget and total deadline.
  */
 export async function callUpstream(agent: Agent, call: UpstreamCall, timeouts: UpstreamTimeouts): Promise<UpstreamResult> {
   const failures: Failure[] = [];
   let lastAnswer: (Served & { status: number; error: OpenAIErrorBody }) | undefined;
-  for (const deployment of call.candidates) {
+  const schedule = new RetrySchedule(call.candidates, call.policy, AbortSignal.any([call.signal, call.deadline]));
+  for (let deployment = await schedule.next(); deployment; deployment = await schedule.next()) {
     const provider = adapterFor(deployment.kind);
     const served: Served = { deployment, adapter: provider[call.operation], prepared: provider[call.operation].prepare(call.body, deployment) };
     call.onAttempt(deployment, served.prepared);
+    const startedAt = performance.now();
     const result = await attempt(agent, provider, served, call, timeouts);
+    const latencyMs = performance.now() - startedAt;
     if (call.signal.aborted) {
       if ('kind' in result && result.kind === 'stream') discard(result.body);
-      call.onOutcome('aborted');
+      call.onOutcome('aborted', { latencyMs });
       throw new ClientGoneError();
     }
     if (!('outcome' in result)) {
-      call.onOutcome(result.kind === 'answer' ? 'client_error' : 'ok');
+      call.onOutcome(result.kind === 'answer' ? 'client_error' : 'ok', { status: result.status, latencyMs });
       return result;
     }
-    call.onOutcome(result.outcome);
+    call.onOutcome(result.outcome, { status: result.answer?.status, retryAfterMs: result.retryAfterMs, latencyMs });
+    schedule.failed(deployment, result.outcome, result.retryAfterMs);
     failures.push(result);
     if (result.answer) lastAnswer = { ...served, ...result.answer };
+  }
+  if (failures.length === 0 && call.deadline.aborted) {
+    throw new UpstreamTimeoutError(`The upstream did not answer in time: no attempt could start within ${call.policy.totalMs} ms.`);
   }
   if (lastAnswer) return { kind: 'answer', ...lastAnswer };
   const summary = failures.map((f) => f.message).join('; ');
@@ -112,7 +130,7 @@ async function attempt(
   call: UpstreamCall,
   timeouts: UpstreamTimeouts,
 ): Promise<UpstreamResult | Failure> {
-  const { deployment, adapter, prepared } = served;
+  const { deployment, prepared } = served;
   const name = `deployment '${deployment.id}'`;
   let credential: string | undefined;
   if (deployment.credentialEnv) {
@@ -121,7 +139,10 @@ async function attempt(
       return { outcome: 'no_credential', message: `${name} has no credential (env ${deployment.credentialEnv} is not set)` };
     }
   }
-  const target = upstreamTarget(deployment.baseUrl, adapter.path);
+  const target = upstreamTarget(deployment.baseUrl, prepared.path);
+  // A stream must show its first chunk in time; the total deadline covers everything, streaming included.
+  const firstByte = prepared.stream ? deadline(call.policy.firstByteMs, () => new FirstByteTimeoutError(call.policy.firstByteMs)) : undefined;
+  const signal = AbortSignal.any(firstByte ? [call.signal, call.deadline, firstByte.signal] : [call.signal, call.deadline]);
   let response;
   try {
     response = await agent.request({
@@ -130,9 +151,10 @@ async function attempt(
       method: 'POST',
       headers: provider.headers(credential),
       body: prepared.body,
-      signal: call.signal,
+      signal,
     });
   } catch (err) {
+    firstByte?.clear();
     return networkFailure(name, err, timeouts);
   }
   const status = response.statusCode;
@@ -143,15 +165,21 @@ async function attempt(
       return { ...served, kind: 'body', status, contentType, body: Buffer.from(await response.body.arrayBuffer()) };
     } catch (err) {
       return networkFailure(name, err, timeouts);
+    } finally {
+      firstByte?.clear();
     }
   }
+  firstByte?.clear();
   const error = provider.normalizeError(status, await readCapped(response.body, MAX_ERROR_BODY_BYTES));
   if (status === 401 || status === 403) {
     return { outcome: 'rejected', message: `${name} rejected the gateway's upstream credential (HTTP ${status})` };
   }
-  if (status === 429) return { outcome: 'rate_limited', message: `${name} is rate limited (HTTP 429)`, answer: { status, error } };
+  if (status === 429) {
+    const retryAfterMs = retryAfterOf(response.headers);
+    return { outcome: 'rate_limited', message: `${name} is rate limited (HTTP 429)`, answer: { status, error, retryAfterMs }, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
+  }
   if (status >= 400 && status < 500 && status !== 408) return { ...served, kind: 'answer', status, error };
-  return { outcome: 'server_error', message: `${name} failed (HTTP ${status})`, answer: { status, error } };
+  return { outcome: 'server_error', message: `${name} failed (HTTP ${status})`, answer: { status, error, retryAfterMs: retryAfterOf(response.headers) } };
 }
 
 /** Drops a stream nobody will read; its abort error must not surface as an unhandled 'error' event. */
@@ -173,6 +201,10 @@ export function networkFailure(name: string, err: unknown, timeouts: UpstreamTim
       return { outcome: 'timeout', message: `${name} sent no response headers within ${timeouts.headersMs} ms` };
     case 'UND_ERR_BODY_TIMEOUT':
       return { outcome: 'timeout', message: `${name} sent nothing for ${timeouts.bodyMs} ms` };
+    case 'AIGW_FIRST_BYTE_TIMEOUT':
+      return { outcome: 'timeout', message: `${name} sent no first byte within ${(err as FirstByteTimeoutError).ms} ms` };
+    case 'AIGW_TOTAL_TIMEOUT':
+      return { outcome: 'timeout', message: `${name} did not finish within the request's ${(err as TotalTimeoutError).ms} ms` };
     default:
       return { outcome: 'network_error', message: `${name}: connection failed (${typeof code === 'string' ? code : 'no response'})` };
   }
@@ -222,4 +254,16 @@ async function readCapped(body: Readable, cap: number): Promise<Buffer> {
     // The error answer is all the gateway needs; a broken error body leaves only the status to report.
   }
   return Buffer.concat(chunks, Math.min(size, cap));
+}
+
+/** A 429's wait, number of milliseconds: `retry-after-ms`, else `retry-after` in seconds or as an HTTP date. */
+export function retryAfterOf(headers: Readonly<Record<string, string | string[] | undefined>>): number | undefined {
+  const ms = Number(headers['retry-after-ms']);
+  if (Number.isFinite(ms) && ms >= 0) return Math.ceil(ms);
+  const value = headers['retry-after'];
+  if (typeof value !== 'string' || value.trim() === '') return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - Date.now());
 }

@@ -86,6 +86,17 @@ describe('relaySse', () => {
     await close();
   });
 
+  it('sse relay – ends the response when the upstream ended with its first chunk', async () => {
+    const upstream = new PassThrough();
+    upstream.end();
+    upstream.resume();
+    await new Promise((resolve) => upstream.once('end', resolve));
+    const { response, relayed, close } = await relayOverHttp(upstream, Buffer.from('data: {"n":0}\n\ndata: [DONE]\n\n'));
+    expect(await readAll(response)).toBe('data: {"n":0}\n\ndata: [DONE]\n\n');
+    expect(await relayed()).toBe('complete');
+    await close();
+  });
+
   it('sse relay – settles as client_gone when the client leaves', async () => {
     const upstream = new PassThrough();
     const { response, relayed, close } = await relayOverHttp(upstream, Buffer.from('data: {"n":0}\n\n'));

@@ -1,7 +1,15 @@
 import type { ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { ErrorCode } from '@aigw/contracts';
-import { SseFramer, type OperationAdapter, type OpenAIErrorBody, type TokenUsage } from '@aigw/providers';
+import {
+  clientFormats,
+  SseFramer,
+  type ClientFormat,
+  type OperationAdapter,
+  type OpenAIErrorBody,
+  type StreamTranslator,
+  type TokenUsage,
+} from '@aigw/providers';
 
 export interface RelaySource {
   body: Readable;
@@ -10,6 +18,10 @@ export interface RelaySource {
   adapter: OperationAdapter;
   /** Usage-only events were asked for by the gateway, not the client: keep them from the client. */
   usageAdded: boolean;
+  /** Turns the upstream's events into the client's format when the two differ; absent: the bytes pass through. */
+  translator?: StreamTranslator;
+  /** The client's format, for the in-band error event that ends a broken stream; OpenAI's by default. */
+  format?: ClientFormat;
 }
 
 export interface RelayHooks {
@@ -19,6 +31,8 @@ export interface RelayHooks {
   onUsage(usage: TokenUsage): void;
   /** The upstream broke after the stream started; called before the in-band error ends the response. */
   onBroken(): void;
+  /** Bytes were written to the client (metering counts them when the upstream reports no usage). */
+  onDelivered?(bytes: Buffer): void;
   /** What a mid-stream upstream failure means, for the in-band error event. */
   describeFailure(err: unknown): { message: string; timeout: boolean };
 }
@@ -35,13 +49,15 @@ export const SSE_HEADERS = {
 /**
  * Relays an upstream SSE stream to the client as it arrives: each upstream chunk becomes one write of the
  * complete events in it, with no timer and no batching. When the client cannot keep up, the upstream is
- * paused until the client drains. Usage is read from the events that carry it. A stream that breaks after
- * it started ends with an in-band `data: {"error": ...}` event and without `data: [DONE]`, so that clients
- * see an error rather than a short answer. Lifecycle: headers → data* → exactly one of complete,
+ * paused until the client drains. Usage is read from the events that carry it. When the upstream speaks
+ * another format than the client, each event goes through the translator instead. A stream that breaks
+ * after it started ends with an in-band error event in the client's format (`data: {"error": ...}`, or
+ * Anthropic's `event: error`) and without a normal end, so that clients see an error rather than a short
+ * answer. Lifecycle: headers → data* → exactly one of complete,
  * upstream_failed, client_gone.
  */
 export function relaySse(res: ServerResponse, source: RelaySource, hooks: RelayHooks): Promise<RelayEnd> {
-  const { body, adapter, usageAdded } = source;
+  const { body, adapter, usageAdded, translator } = source;
   const framer = new SseFramer();
   let wrote = false;
 
@@ -62,19 +78,33 @@ export function relaySse(res: ServerResponse, source: RelaySource, hooks: RelayH
         wrote = true;
         hooks.onFirstByte();
       }
+      hooks.onDelivered?.(bytes);
       if (!res.write(bytes)) {
         body.pause();
         res.once('drain', onDrain);
       }
     };
 
+    let usage: TokenUsage | undefined;
+    const translate = (events: Buffer[], ended: boolean) => {
+      let text = '';
+      for (const event of events) text += translator!.push(event);
+      if (ended) text += translator!.end();
+      if (translator!.usage) hooks.onUsage(translator!.usage);
+      if (text.length > 0) write(Buffer.from(text));
+    };
+
     const forward = (chunk: Buffer) => {
       const { events, bytes } = framer.push(chunk);
+      if (translator) return translate(events, false);
       let kept: Buffer[] | undefined;
       for (let i = 0; i < events.length; i += 1) {
         const event = events[i]!;
-        const found = adapter.readEventUsage(event);
-        if (found) hooks.onUsage(found.usage);
+        const found = adapter.readEventUsage(event, usage);
+        if (found) {
+          usage = found.usage;
+          hooks.onUsage(found.usage);
+        }
         if (found?.usageOnly && usageAdded) kept ??= events.slice(0, i);
         else kept?.push(event);
       }
@@ -94,7 +124,7 @@ export function relaySse(res: ServerResponse, source: RelaySource, hooks: RelayH
       };
       body.destroy();
       hooks.onBroken();
-      res.end(`data: ${JSON.stringify(event)}\n\n`);
+      res.end(clientFormats[source.format ?? 'openai'].streamError(timeout ? 504 : 502, event));
       settle('upstream_failed');
     };
 
@@ -107,7 +137,14 @@ export function relaySse(res: ServerResponse, source: RelaySource, hooks: RelayH
     }
     function onEnd() {
       const rest = framer.flush();
-      if (rest.length > 0) write(rest);
+      if (translator) {
+        try {
+          translate(rest.length > 0 ? [rest] : [], true);
+        } catch (err) {
+          fail(err);
+          return;
+        }
+      } else if (rest.length > 0) write(rest);
       res.end();
       settle('complete');
     }
@@ -129,6 +166,11 @@ export function relaySse(res: ServerResponse, source: RelaySource, hooks: RelayH
     onData(source.first);
     if (settled) return;
     if (!wrote) res.flushHeaders();
+    // A short stream can arrive whole with its first chunk: its 'end' was emitted while it was paused.
+    if (body.readableEnded) {
+      onEnd();
+      return;
+    }
     body.on('data', onData);
     body.on('end', onEnd);
     if (!res.writableNeedDrain) body.resume();

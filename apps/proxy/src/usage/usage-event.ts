@@ -1,19 +1,26 @@
-import type { Deployment, Principal, UsageRecorded } from '@aigw/contracts';
-import type { Operation } from '@aigw/providers';
+import type { Deployment, Principal, UsageRecorded, UsageSource } from '@aigw/contracts';
+import type { Operation, TokenUsage } from '@aigw/providers';
 import type { RequestContext } from '../http/request-context';
 
 const operationNames: Readonly<Record<Operation, UsageRecorded['operation']>> = {
   chat: 'chat.completions',
   embeddings: 'embeddings',
+  responses: 'responses',
+  messages: 'messages',
 };
 
-/** The usage event of a request that reached an upstream, built when its response is over. */
+/**
+ * The usage event of a request that reached an upstream, built when its response is over. `billed` is
+ * the usage to bill and where it came from (see `billedUsage`).
+ */
 export function usageEventOf(
   ctx: RequestContext & { principal: Principal; model: string; deployment: Deployment },
   operation: Operation,
   outcome: { status: number; incomplete: boolean; latencyMs: number },
+  billed: { usage: TokenUsage | undefined; source: UsageSource; traceId?: string },
 ): UsageRecorded {
-  const { usage, deployment } = ctx;
+  const { deployment } = ctx;
+  const { usage } = billed;
   return {
     v: 1,
     id: ctx.id,
@@ -31,7 +38,9 @@ export function usageEventOf(
     promptTokens: usage?.promptTokens ?? 0,
     completionTokens: usage?.completionTokens ?? 0,
     cachedTokens: usage?.cachedTokens ?? 0,
-    usageSource: usage ? 'upstream' : 'none',
+    reasoningTokens: usage?.reasoningTokens ?? 0,
+    usageSource: billed.source,
+    ...(billed.traceId ? { traceId: billed.traceId } : {}),
     latencyMs: outcome.latencyMs,
     ttftMs: ctx.firstByteMs ?? null,
   };

@@ -3,29 +3,39 @@ import { publishEvent } from '@aigw/bus';
 import { Subjects, type UsageRecorded } from '@aigw/contracts';
 import type { Logger } from '@aigw/telemetry';
 import type { ProxyMetrics } from '../metrics';
+import type { UsageSpool } from './usage-spool';
 
 /** Delays before the retries of a failed publish, numbers of milliseconds. JetStream drops duplicates by id. */
 const RETRY_DELAYS_MS = [200, 1_000];
 
 /**
  * Publishes usage events off the response path: `publish` returns at once, the JetStream ack is awaited in
- * the background, and a failed publish is retried, then logged and counted. `flush` waits for every
- * publish still under way, for a shutdown that loses nothing it could have sent.
+ * the background. With a spool, a failed publish goes to disk at once and is re-published from there
+ * when JetStream is back (`startSpoolReplayer`); without one it is retried, then logged and counted.
+ * `flush` waits for every publish still under way, for a shutdown that loses nothing it could have sent.
  */
 export class UsagePublisher {
   readonly #js: JetStreamClient;
   readonly #logger: Logger;
   readonly #metrics: ProxyMetrics;
   readonly #pending = new Set<Promise<void>>();
+  readonly #spool: UsageSpool | undefined;
+  /** Events are going to the spool: logged once when it starts and once when publishing works again. */
+  #spooling = false;
 
-  constructor(js: JetStreamClient, logger: Logger, metrics: ProxyMetrics) {
+  constructor(js: JetStreamClient, logger: Logger, metrics: ProxyMetrics, spool?: UsageSpool) {
     this.#js = js;
     this.#logger = logger;
     this.#metrics = metrics;
+    this.#spool = spool;
   }
 
-  publish(event: UsageRecorded): void {
-    const done = this.#send(event).finally(() => this.#pending.delete(done));
+  /** Sends an event, or one still being made (gateway token counting), which `flush` then waits for too. */
+  publish(event: UsageRecorded | Promise<UsageRecorded>): void {
+    const done = Promise.resolve(event)
+      .then((e) => this.#send(e))
+      .catch((err: unknown) => this.#logger.error({ err }, 'usage event could not be made'))
+      .finally(() => this.#pending.delete(done));
     this.#pending.add(done);
   }
 
@@ -38,8 +48,14 @@ export class UsagePublisher {
       try {
         const { duplicate } = await publishEvent(this.#js, Subjects.usageRecorded, event, event.id);
         this.#metrics.usagePublished.inc({ result: duplicate ? 'duplicate' : 'ok' });
+        if (this.#spooling) this.#logger.info('usage events are published to JetStream again');
+        this.#spooling = false;
         return;
       } catch (err) {
+        if (this.#spool) {
+          await this.#toSpool(this.#spool, event, err);
+          return;
+        }
         const delay = RETRY_DELAYS_MS[attempt];
         if (delay === undefined) {
           this.#metrics.usagePublished.inc({ result: 'failed' });
@@ -48,6 +64,18 @@ export class UsagePublisher {
         }
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
+    }
+  }
+
+  async #toSpool(spool: UsageSpool, event: UsageRecorded, cause: unknown): Promise<void> {
+    try {
+      const kept = await spool.append(event);
+      this.#metrics.usagePublished.inc({ result: kept ? 'spooled' : 'failed' });
+      if (kept && !this.#spooling) this.#logger.warn({ err: cause, reqId: event.id }, 'JetStream unavailable: usage events are spooled to disk until it is back');
+      this.#spooling ||= kept;
+    } catch (err) {
+      this.#metrics.usagePublished.inc({ result: 'failed' });
+      this.#logger.error({ err, reqId: event.id, keyId: event.keyId }, 'usage event could neither be published nor spooled');
     }
   }
 }

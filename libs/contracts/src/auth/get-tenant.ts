@@ -11,6 +11,8 @@ export const Tenant = z.object({
   tier: z.string().optional(),
   /** Limits set on the tenant; they override the tier's. */
   limits: Limits,
+  /** Client addresses (CIDR, IPv4 or IPv6) the tenant's credentials may be used from. None: any address. */
+  ipAllowlist: z.array(z.string()).optional(),
 });
 export type Tenant = z.infer<typeof Tenant>;
 

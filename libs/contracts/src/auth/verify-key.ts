@@ -20,6 +20,16 @@ export const Principal = z.object({
   limits: Limits,
   /** Limits set on the tenant; they override the tier's. */
   tenantLimits: Limits.optional(),
+  /** Model aliases this credential may use; `*` in an entry matches any characters. None: every model. */
+  allowedModels: z.array(z.string().min(1)).optional(),
+  /** When the credential stops working, number of milliseconds since the Unix epoch. None: never. */
+  expiresAt: z.number().int().optional(),
+  /** Client addresses (CIDR, IPv4 or IPv6) the key may be used from. None: any address. */
+  ipAllowlist: z.array(z.string()).optional(),
+  /** Client addresses (CIDR) the tenant's credentials may be used from; checked as well as `ipAllowlist`. */
+  tenantIpAllowlist: z.array(z.string()).optional(),
+  /** Free-form labels of the key (team, project, cost centre), as the admin API set them. */
+  labels: z.record(z.string(), z.string()).optional(),
 });
 export type Principal = z.infer<typeof Principal>;
 
@@ -29,6 +39,11 @@ export const VerifyKey = {
   Request: z.object({
     /** SHA-256 of the presented key, lowercase hex: the secret itself never crosses the bus. */
     keyHash: z.string().regex(/^[0-9a-f]{64}$/),
+    /**
+     * The caller's address as the edge resolved it: failed lookups are counted per address, and an
+     * address over the limit is refused with `rate_limit_exceeded`. None: not counted.
+     */
+    clientIp: z.string().min(1).optional(),
   }),
   Response: z.object({ principal: Principal }),
 } as const;

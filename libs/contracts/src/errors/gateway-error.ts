@@ -10,6 +10,8 @@ export interface ErrorDetails {
   upstreamStatus?: number;
   /** The internal service at fault, if any. */
   service?: string;
+  /** Of a rate limit error: the kind of limit hit (`RefusedLimit`: requests, tokens, concurrency, budget). */
+  limit?: string;
 }
 
 /**
@@ -85,8 +87,8 @@ export class RequestTooLargeError extends GatewayError {
 }
 
 export class RateLimitError extends GatewayError {
-  constructor(message: string, retryAfterS: number) {
-    super(ErrorCode.RateLimitExceeded, message, { retryAfterS });
+  constructor(message: string, retryAfterS: number, limit?: string) {
+    super(ErrorCode.RateLimitExceeded, message, limit === undefined ? { retryAfterS } : { retryAfterS, limit });
     this.name = 'RateLimitError';
   }
 }

@@ -13,6 +13,19 @@ export const LimitState = z.object({
 });
 export type LimitState = z.infer<typeof LimitState>;
 
+/** The kinds of limit a refusal names; OpenAI's error `type` for rate limits uses the first two. */
+export const RefusedLimit = z.enum([
+  /** Requests per minute or per day. */
+  'requests',
+  /** Tokens per minute. */
+  'tokens',
+  /** Requests in flight at once. */
+  'concurrency',
+  /** A daily or monthly spend budget. */
+  'budget',
+]);
+export type RefusedLimit = z.infer<typeof RefusedLimit>;
+
 export const Admit = {
   subject: Subjects.quotaAdmit,
   service: 'quota',
@@ -28,11 +41,28 @@ export const Admit = {
     limits: Limits,
     /** Tenant overrides from the principal. */
     tenantLimits: Limits.optional(),
+    /** Prompt tokens as the proxy counted them; reserved against tokens per minute and budgets. */
+    promptTokens: z.number().int().nonnegative().optional(),
+    /**
+     * The most completion tokens the request allows (`max_tokens` / `max_completion_tokens`; 0 for
+     * embeddings). Unset: quota reserves its configured `defaultMaxTokens`, and charges any overrun later.
+     */
+    maxTokens: z.number().int().nonnegative().optional(),
   }),
   Response: z.object({
     admitted: z.boolean(),
-    /** Requests-per-minute window. */
+    /** Requests-per-minute window (the scope with the least room). */
     requests: LimitState,
+    /** Tokens-per-minute window (the scope with the least room); absent when no scope limits tokens. */
+    tokens: LimitState.optional(),
+    /** When refused: the kind of limit that was hit. */
+    limit: RefusedLimit.optional(),
+    /**
+     * When admitted into a concurrency limit: the request holds a lease of this many milliseconds. Renew
+     * it while the request runs (`quota.v1.renew`) and release it when it ends (`quota.v1.release`).
+     * Absent otherwise: then only a request that ends without a usage event is released (to refund it).
+     */
+    leaseTtlMs: z.number().int().positive().optional(),
     /** When refused: seconds until a retry can succeed. */
     retryAfterS: z.number().int().nonnegative().optional(),
     /** When refused: which limit was hit, in words a person understands. */

@@ -83,3 +83,15 @@ export function hasObjectValue(buf: Buffer, key: Buffer): boolean {
   }
   return false;
 }
+
+/**
+ * Whether `buf` is shaped like one complete JSON object: `{` first and `}` last, whitespace aside. Not a
+ * validation (nothing in between is read), but it tells a truncated body from a whole one at no cost.
+ */
+export function looksLikeJsonObject(buf: Buffer): boolean {
+  let start = 0;
+  let end = buf.length - 1;
+  while (start <= end && isSpace(buf[start])) start += 1;
+  while (end >= start && isSpace(buf[end])) end -= 1;
+  return start < end && buf[start] === LBRACE && buf[end] === RBRACE;
+}

@@ -1,6 +1,8 @@
 import type { Deployment } from '@aigw/contracts';
-import { prepareChat } from './chat.request';
-import { prepareEmbeddings } from './embeddings.request';
+import { openai } from '.';
+
+const prepareChat = openai.chat.prepare;
+const prepareEmbeddings = openai.embeddings.prepare;
 
 const deployment: Deployment = {
   id: 'dep-1',
@@ -16,7 +18,8 @@ describe('openai request preparation', () => {
     const client = { model: 'alias', messages, temperature: 0.2, tools: [{ type: 'function' }] };
     const prepared = prepareChat(client, deployment);
     expect(JSON.parse(prepared.body)).toEqual({ ...client, model: 'gpt-4o-mini-2024-07-18' });
-    expect(prepared).toMatchObject({ stream: false, usageAdded: false });
+    expect(prepared).toMatchObject({ path: '/chat/completions', stream: false, usageAdded: false });
+    expect(prepared.translation).toBeUndefined();
     expect(client.model).toBe('alias');
   });
 
@@ -49,6 +52,12 @@ describe('openai request preparation', () => {
   it('openai embeddings request – aims the request at the deployment model, never streamed', () => {
     const prepared = prepareEmbeddings({ model: 'alias', input: ['a', 'b'], dimensions: 256 }, deployment);
     expect(JSON.parse(prepared.body)).toEqual({ model: 'gpt-4o-mini-2024-07-18', input: ['a', 'b'], dimensions: 256 });
-    expect(prepared).toMatchObject({ stream: false, usageAdded: false });
+    expect(prepared).toMatchObject({ path: '/embeddings', stream: false, usageAdded: false });
+  });
+
+  it('openai responses request – aims the request at the deployment model and keeps stream as asked', () => {
+    const prepared = openai.responses.prepare({ model: 'alias', input: 'hi', stream: true, store: false }, deployment);
+    expect(JSON.parse(prepared.body)).toEqual({ model: 'gpt-4o-mini-2024-07-18', input: 'hi', stream: true, store: false });
+    expect(prepared).toMatchObject({ path: '/responses', stream: true, usageAdded: false });
   });
 });

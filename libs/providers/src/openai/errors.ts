@@ -5,7 +5,7 @@ import type { OpenAIErrorBody } from '../types';
  * OpenAI's error `type` for an HTTP status, used when the upstream's body does not say.
  * https://platform.openai.com/docs/guides/error-codes#api-errors
  */
-function typeForStatus(status: number): string {
+export function typeForStatus(status: number): string {
   if (status === 429) return 'requests';
   if (status >= 500) return 'server_error';
   return 'invalid_request_error';
@@ -20,7 +20,8 @@ function stringOrNull(value: unknown): string | null {
 /** Error bodies are small; anything larger is not an error object worth parsing. */
 const MAX_PARSED_BYTES = 64 * 1024;
 
-function parse(body: Buffer): unknown {
+/** A small upstream error body parsed, or undefined when it is empty, too large or not JSON. */
+export function parseErrorBody(body: Buffer): unknown {
   if (body.length === 0 || body.length > MAX_PARSED_BYTES) return undefined;
   try {
     return JSON.parse(body.toString('utf8'));
@@ -29,13 +30,18 @@ function parse(body: Buffer): unknown {
   }
 }
 
+/** What the client is told about an upstream error whose body says nothing usable. */
+export function statusMessage(status: number): string {
+  return `The upstream provider answered HTTP ${status} ${STATUS_CODES[status] ?? ''}`.trimEnd() + '.';
+}
+
 /**
  * An upstream error answer as OpenAI's error object. OpenAI's own bodies keep their message, type, param
  * and code; `{"error":"text"}` (seen from compatible servers) keeps its text; anything else (an HTML page
  * from a load balancer, an empty body) becomes a message naming the status, never the body's content.
  */
 export function normalizeError(status: number, body: Buffer): OpenAIErrorBody {
-  const parsed = parse(body) as { error?: unknown; message?: unknown } | undefined;
+  const parsed = parseErrorBody(body) as { error?: unknown; message?: unknown } | undefined;
   const error = parsed?.error;
   if (typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string') {
     const e = error as { message: string; type?: unknown; param?: unknown; code?: unknown };
@@ -51,7 +57,7 @@ export function normalizeError(status: number, body: Buffer): OpenAIErrorBody {
   const text = typeof error === 'string' ? error : typeof parsed?.message === 'string' ? parsed.message : undefined;
   return {
     error: {
-      message: text ?? `The upstream provider answered HTTP ${status} ${STATUS_CODES[status] ?? ''}`.trimEnd() + '.',
+      message: text ?? statusMessage(status),
       type: typeForStatus(status),
       param: null,
       code: null,

@@ -10,6 +10,11 @@ describe('openai usage – complete bodies', () => {
     expect(readUsage(fixture('chat-completion.json'))).toEqual({ promptTokens: 1117, completionTokens: 46, cachedTokens: 1024 });
   });
 
+  it('openai usage – reads the reasoning tokens a reasoning model reports within its completion tokens', () => {
+    const body = '{"usage":{"prompt_tokens":10,"completion_tokens":500,"completion_tokens_details":{"reasoning_tokens":448}}}';
+    expect(readUsage(Buffer.from(body))).toEqual({ promptTokens: 10, completionTokens: 500, cachedTokens: 0, reasoningTokens: 448 });
+  });
+
   it('openai usage – reads an embeddings list as prompt tokens only', () => {
     expect(readUsage(fixture('embeddings-list.json'))).toEqual({ promptTokens: 8, completionTokens: 0, cachedTokens: 0 });
   });

@@ -13,20 +13,26 @@ interface OpenAIUsage {
   prompt_tokens?: unknown;
   completion_tokens?: unknown;
   prompt_tokens_details?: { cached_tokens?: unknown } | null;
+  completion_tokens_details?: { reasoning_tokens?: unknown } | null;
 }
 
 function count(value: unknown): number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 0 ? value : 0;
 }
 
-function toTokenUsage(value: unknown): TokenUsage | undefined {
+/** OpenAI's usage object in the gateway's terms; undefined when `value` is not an object. */
+export function tokenUsageOf(value: unknown): TokenUsage | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const usage = value as OpenAIUsage;
-  return {
+  const tokens: TokenUsage = {
     promptTokens: count(usage.prompt_tokens),
     completionTokens: count(usage.completion_tokens),
     cachedTokens: count(usage.prompt_tokens_details?.cached_tokens),
   };
+  // Set only when there are some, so usage without reasoning reads the same from every provider.
+  const reasoning = count(usage.completion_tokens_details?.reasoning_tokens);
+  if (reasoning > 0) tokens.reasoningTokens = reasoning;
+  return tokens;
 }
 
 /**
@@ -35,7 +41,7 @@ function toTokenUsage(value: unknown): TokenUsage | undefined {
  * megabytes of floats that the gateway has no reason to parse.
  */
 export function readUsage(body: Buffer): TokenUsage | undefined {
-  return toTokenUsage(lastObjectValue(body, USAGE));
+  return tokenUsageOf(lastObjectValue(body, USAGE));
 }
 
 /**
@@ -52,7 +58,7 @@ export function readEventUsage(event: Buffer): EventUsage | undefined {
   } catch {
     return undefined;
   }
-  const usage = toTokenUsage(chunk?.usage);
+  const usage = tokenUsageOf(chunk?.usage);
   if (!usage) return undefined;
   const usageOnly = !Array.isArray(chunk.choices) || chunk.choices.length === 0;
   return { usage, usageOnly };

@@ -1,16 +1,28 @@
 import type { Request, Response } from 'express';
 import type { Agent } from 'undici';
 import type { BusClient } from '@aigw/bus';
-import { SseEventTooLargeError, type Operation } from '@aigw/providers';
+import { checkModel, GatewayError } from '@aigw/contracts';
+import { formatOfOperation, SseEventTooLargeError, type Operation } from '@aigw/providers';
 import type { Authenticate } from '../../auth/authenticate';
 import type { ProxyMetrics } from '../../metrics';
 import { admitAndRoute } from '../../policy/admit-and-route';
+import type { LeaseKeeper } from '../../quota/lease-keeper';
+import { reservationOf } from '../../quota/reservation';
+import { routeFeatures } from '../../policy/route-features';
+import type { AttemptReporter } from '../../upstream/attempt-reporter';
+import { AttemptTracker } from '../../upstream/attempt-tracker';
 import { callUpstream, networkFailure, type UpstreamTimeouts } from '../../upstream/call-upstream';
+import { deadline, TotalTimeoutError } from '../../upstream/deadlines';
+import type { ResiliencePolicy } from '../../upstream/retry-schedule';
 import { relaySse } from '../../upstream/sse-relay';
+import { clientBody } from '../../translation/client-body';
+import { upstreamErrorReply } from '../../translation/client-error';
+import { servableCandidates } from '../../translation/servable-candidates';
 import type { UsagePublisher } from '../../usage/usage-publisher';
 import { usageEventOf } from '../../usage/usage-event';
-import { sendJsonError } from '../error-map';
-import { parseJsonObject, requireInput, requireMessages, requireModel } from '../inference-params';
+import { billedUsage, meteredRequest, type MeteredRequest } from '../../usage/metered-request';
+import { sendClientError } from '../error-map';
+import { parseJsonObject, requireInput, requireMessages, requireMessagesAndMaxTokens, requireModel } from '../inference-params';
 import { readBody } from '../read-body';
 import { contextOf, finalStatus, type RequestContext } from '../request-context';
 
@@ -23,11 +35,16 @@ export interface InferenceDeps {
   credentials: Readonly<Record<string, string | undefined>>;
   usage: UsagePublisher;
   metrics: ProxyMetrics;
+  attempts: AttemptReporter;
+  resilience: ResiliencePolicy;
+  leases: LeaseKeeper;
 }
 
 const routes: Readonly<Record<Operation, { name: string; validate: (body: Record<string, unknown>) => void }>> = {
   chat: { name: 'chat.completions', validate: requireMessages },
   embeddings: { name: 'embeddings', validate: requireInput },
+  responses: { name: 'responses', validate: requireInput },
+  messages: { name: 'messages', validate: requireMessagesAndMaxTokens },
 };
 
 /**
@@ -40,22 +57,33 @@ export function inferenceRoute(operation: Operation, deps: InferenceDeps) {
   return async (req: Request, res: Response): Promise<void> => {
     const ctx = contextOf(res);
     ctx.route = name;
+    ctx.format = formatOfOperation[operation];
     const abort = new AbortController();
+    const lease = deps.leases.track(ctx.id);
+    const metered = meteredRequest(req.headers);
     res.once('close', () => {
       if (!res.writableFinished) abort.abort();
-      if (ctx.deployment) publishUsage(ctx, operation, res, deps.usage);
+      if (ctx.deployment) publishUsage(ctx, operation, res, deps.usage, metered);
+      lease.end(ctx.deployment !== undefined);
     });
 
     let mark = performance.now();
-    const principal = await deps.authenticate(req.headers);
+    const principal = await deps.authenticate(req);
     ctx.principal = principal;
     ctx.waits.auth = performance.now() - mark;
     const body = parseJsonObject(await readBody(req, deps.maxBodyBytes));
+    metered.body = body;
     ctx.model = requireModel(body);
+    checkModel(principal, ctx.model);
     validate(body);
     mark = performance.now();
-    const { candidates } = await admitAndRoute(deps.bus, res, { requestId: ctx.id, principal, model: ctx.model });
+    const features = routeFeatures(body, req.headers);
+    const reservation = reservationOf(operation, features);
+    const { candidates } = await admitAndRoute(deps.bus, res, { requestId: ctx.id, principal, model: ctx.model, features, reservation, lease });
     ctx.waits.admission = performance.now() - mark;
+    const tracker = new AttemptTracker(deps.attempts, ctx.id, features.promptTokens);
+    const total = deadline(deps.resilience.totalMs, () => new TotalTimeoutError(deps.resilience.totalMs));
+    res.once('close', total.clear);
 
     mark = performance.now();
     const result = await callUpstream(
@@ -63,34 +91,52 @@ export function inferenceRoute(operation: Operation, deps: InferenceDeps) {
       {
         operation,
         body,
-        candidates,
+        candidates: servableCandidates(operation, body, candidates),
         signal: abort.signal,
+        deadline: total.signal,
+        policy: deps.resilience,
         credentials: deps.credentials,
         onAttempt: (deployment, prepared) => {
           ctx.deployment = deployment;
           ctx.stream = prepared.stream;
           ctx.attempts += 1;
+          tracker.started(deployment);
         },
-        onOutcome: (outcome) => deps.metrics.upstreamAttempts.inc({ outcome }),
+        onOutcome: (outcome, details) => {
+          deps.metrics.upstreamAttempts.inc({ outcome });
+          tracker.decided(outcome, details, ctx.stream);
+        },
       },
       deps.timeouts,
     );
     ctx.waits.upstream = performance.now() - mark;
 
     if (result.kind === 'answer') {
-      sendJsonError(res, result.status, result.error);
+      const reply = upstreamErrorReply(result);
+      sendClientError(res, ctx.format, reply.status, reply.body, reply.headers);
       return;
     }
     if (result.kind === 'body') {
-      ctx.usage = result.adapter.readUsage(result.body);
+      const out = clientBody(result);
+      ctx.usage = out.usage;
+      metered.responded = true;
+      metered.delivered.add(out.body);
       ctx.firstByteMs = performance.now() - ctx.startedAt;
-      res.writeHead(result.status, { 'content-type': result.contentType, 'content-length': result.body.length });
-      res.end(result.body);
+      res.writeHead(result.status, { 'content-type': out.contentType, 'content-length': out.body.length });
+      res.end(out.body);
       return;
     }
-    await relaySse(
+    metered.responded = true;
+    const end = await relaySse(
       res,
-      { body: result.body, first: result.first, adapter: result.adapter, usageAdded: result.prepared.usageAdded },
+      {
+        body: result.body,
+        first: result.first,
+        adapter: result.adapter,
+        usageAdded: result.prepared.usageAdded,
+        translator: result.prepared.translation?.stream(),
+        format: ctx.format,
+      },
       {
         onFirstByte: () => {
           ctx.firstByteMs = performance.now() - ctx.startedAt;
@@ -101,25 +147,37 @@ export function inferenceRoute(operation: Operation, deps: InferenceDeps) {
         onBroken: () => {
           ctx.interrupted = true;
         },
+        onDelivered: (bytes) => metered.delivered.add(bytes),
         describeFailure: (err) => {
           const name = `deployment '${result.deployment.id}'`;
           if (err instanceof SseEventTooLargeError) return { message: `The upstream stream broke off: ${name}: ${err.message}`, timeout: false };
+          if (err instanceof GatewayError) {
+            // The translator found the upstream's stream broken: an error event, malformed data, no proper end.
+            tracker.brokeWith('server_error');
+            return { message: `${err.message} (${name})`, timeout: false };
+          }
           const failure = networkFailure(name, err, deps.timeouts);
+          tracker.brokeWith(failure.outcome);
           return { message: `The upstream stream broke off: ${failure.message}.`, timeout: failure.outcome === 'timeout' };
         },
       },
     );
+    tracker.streamEnded(end, ctx.usage);
   };
 }
 
-function publishUsage(ctx: RequestContext, operation: Operation, res: Response, usage: UsagePublisher): void {
+function publishUsage(ctx: RequestContext, operation: Operation, res: Response, usage: UsagePublisher, metered: MeteredRequest): void {
   const { principal, model, deployment } = ctx;
   if (!principal || model === undefined || !deployment) return;
+  const outcome = {
+    status: finalStatus(res),
+    incomplete: ctx.interrupted || !res.writableFinished,
+    latencyMs: performance.now() - ctx.startedAt,
+  };
+  const reported = ctx.usage;
   usage.publish(
-    usageEventOf({ ...ctx, principal, model, deployment }, operation, {
-      status: finalStatus(res),
-      incomplete: ctx.interrupted || !res.writableFinished,
-      latencyMs: performance.now() - ctx.startedAt,
-    }),
+    billedUsage(reported, metered).then((billed) =>
+      usageEventOf({ ...ctx, principal, model, deployment }, operation, outcome, { ...billed, traceId: metered.traceId }),
+    ),
   );
 }

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { BusClient } from '@aigw/bus';
-import { ListModels } from '@aigw/contracts';
+import { allowsModel, ListModels } from '@aigw/contracts';
 import type { Authenticate } from '../../auth/authenticate';
 import { contextOf } from '../request-context';
 
@@ -9,11 +9,11 @@ export function modelsRoute(deps: { bus: BusClient; authenticate: Authenticate }
   return async (req: Request, res: Response): Promise<void> => {
     const ctx = contextOf(res);
     ctx.route = 'models';
-    ctx.principal = await deps.authenticate(req.headers);
+    const principal = (ctx.principal = await deps.authenticate(req));
     const { models } = await deps.bus.request(ListModels, {});
     const payload = JSON.stringify({
       object: 'list',
-      data: models.map((m) => ({ id: m.id, object: 'model', created: m.created, owned_by: m.ownedBy })),
+      data: models.filter((m) => allowsModel(principal, m.id)).map((m) => ({ id: m.id, object: 'model', created: m.created, owned_by: m.ownedBy })),
     });
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
     res.end(payload);

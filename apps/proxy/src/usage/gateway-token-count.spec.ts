@@ -1,0 +1,66 @@
+import { countTokens } from 'gpt-tokenizer';
+import { completionOf, countGatewayUsage, countTokensYielding, DeliveredCapture, promptOf } from './gateway-token-count';
+import { traceIdOf } from './metered-request';
+
+const sse = (events: unknown[]) => Buffer.from(events.map((e) => `data: ${JSON.stringify(e)}\n\n`).join('') + 'data: [DONE]\n\n');
+const chunk = (content: string) => ({ object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content } }] });
+
+describe('gateway token count', () => {
+  it('gateway count – counts a long text in slices to within a token or two of counting it whole', async () => {
+    const text = 'The quick brown fox jumps over the lazy dog. '.repeat(2_000);
+    const whole = countTokens(text);
+    expect(Math.abs((await countTokensYielding(text)) - whole)).toBeLessThanOrEqual(Math.ceil(text.length / 8_192));
+  });
+
+  it('gateway count – takes prompt text from messages and tools, never roles, ids or images', () => {
+    const prompt = promptOf({
+      model: 'gpt-4o',
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: [{ type: 'text', text: 'Describe this' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } }] },
+      ],
+      tools: [{ type: 'function', function: { name: 'lookup', description: 'Looks things up' } }],
+    });
+    expect(prompt.text.split('\n')).toEqual(['Be brief.', 'Describe this', 'lookup', 'Looks things up']);
+    expect(prompt.messages).toBe(2);
+    expect(promptOf({ model: 'e', input: [[1, 2, 3], [4, 5]] }).tokenIds).toBe(5);
+  });
+
+  it('gateway count – finds generated text in OpenAI and Anthropic bodies and stream events', () => {
+    expect(completionOf({ choices: [{ message: { role: 'assistant', content: 'Hi there' }, finish_reason: 'stop' }] })).toBe('Hi there');
+    expect(completionOf({ type: 'content_block_delta', delta: { type: 'text_delta', text: 'Hel' } })).toBe('Hel');
+    expect(completionOf({ type: 'response.output_text.delta', delta: 'lo' })).toBe('lo');
+    expect(completionOf({ error: { message: 'The upstream stream broke off', type: 'server_error' } })).toBe('');
+  });
+
+  it('gateway count – a cut stream counts the prompt sent and the completion delivered', async () => {
+    const delivered = new DeliveredCapture();
+    delivered.add(sse([chunk('Hello'), chunk(', world')]).subarray(0, -'data: [DONE]\n\n'.length));
+    delivered.add(Buffer.from('data: {"error":{"message":"The upstream stream broke off"}}\n\n'));
+    const usage = await countGatewayUsage({ model: 'm', messages: [{ role: 'user', content: 'Say hello to the world' }] }, delivered);
+    expect(usage).toEqual({
+      promptTokens: countTokens('Say hello to the world') + 3 + 3,
+      completionTokens: countTokens('Hello, world'),
+      cachedTokens: 0,
+    });
+  });
+
+  it('gateway count – extrapolates what lies past the capture cap from the part it kept', async () => {
+    const delivered = new DeliveredCapture();
+    const piece = sse([chunk('word '.repeat(1_000))]);
+    const copies = Math.ceil((3 * 1024 * 1024) / piece.length);
+    for (let i = 0; i < copies; i++) delivered.add(piece);
+    const { completionTokens } = await countGatewayUsage({ model: 'm', input: 'x' }, delivered);
+    const exact = countTokens('word '.repeat(1_000)) * copies;
+    expect(Math.abs(completionTokens - exact) / exact).toBeLessThan(0.01);
+  });
+});
+
+describe('trace id', () => {
+  it('trace id – reads a valid W3C traceparent and ignores anything else', () => {
+    expect(traceIdOf({ traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' })).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+    expect(traceIdOf({ traceparent: '00-00000000000000000000000000000000-00f067aa0ba902b7-01' })).toBeUndefined();
+    expect(traceIdOf({ traceparent: 'garbage' })).toBeUndefined();
+    expect(traceIdOf({})).toBeUndefined();
+  });
+});

@@ -1,0 +1,130 @@
+import { countTokens } from 'gpt-tokenizer';
+import type { TokenUsage } from '@aigw/providers';
+
+/**
+ * Token counts the gateway makes itself when an upstream reported none (a stream cut short, a client that
+ * left, a provider that does not report usage): the prompt the client sent and the completion it was
+ * actually delivered, counted with gpt-tokenizer (o200k_base, the GPT-4o encoding). For other model
+ * families it is an estimate, which is why such events say `usageSource: "gateway"`.
+ */
+
+/** OpenAI's documented overhead of the chat format: tokens per message, and to prime the reply. */
+const TOKENS_PER_MESSAGE = 3;
+const TOKENS_PER_REPLY = 3;
+/** Text tokenized per turn of the event loop, so that a megabyte prompt never stalls other requests. */
+const SLICE_CHARS = 8_192;
+/** Delivered bytes kept per request to count from; past it the rest is extrapolated from what was kept. */
+const MAX_CAPTURE_BYTES = 1024 * 1024;
+
+/** Request fields that hold prompt text, across the client APIs the proxy serves. */
+const PROMPT_FIELDS = ['messages', 'system', 'input', 'instructions', 'prompt', 'tools', 'functions'] as const;
+/** Keys whose string values are not text the model reads (ids, roles, images, enum flags). */
+const NOT_TEXT = new Set(['role', 'type', 'id', 'tool_call_id', 'url', 'image_url', 'data', 'detail', 'format', 'media_type', 'mime_type', 'cache_control', 'encoding_format']);
+/** Keys whose string values are generated text, in OpenAI chat/responses and Anthropic messages, bodies and stream events. */
+const COMPLETION_KEYS = new Set(['content', 'text', 'arguments', 'partial_json', 'thinking', 'reasoning_content', 'refusal', 'output_text']);
+
+/** Counts tokens of `text` a slice at a time, yielding to the event loop between slices. */
+export async function countTokensYielding(text: string): Promise<number> {
+  let total = 0;
+  for (let start = 0; start < text.length; ) {
+    let end = Math.min(text.length, start + SLICE_CHARS);
+    // Cut at a space when there is one, so that words are not split across slices.
+    if (end < text.length) {
+      const space = text.lastIndexOf(' ', end);
+      if (space > start) end = space;
+    }
+    total += countTokens(text.slice(start, end));
+    start = end;
+    if (start < text.length) await new Promise((resolve) => setImmediate(resolve));
+  }
+  return total;
+}
+
+/** The prompt text of a client body, and how many pre-tokenized ids and chat messages it holds. */
+export function promptOf(body: Readonly<Record<string, unknown>>): { text: string; tokenIds: number; messages: number } {
+  const parts: string[] = [];
+  let tokenIds = 0;
+  const walk = (value: unknown, key: string | undefined): void => {
+    if (typeof value === 'string') {
+      if (key === undefined || !NOT_TEXT.has(key)) parts.push(value);
+    } else if (Array.isArray(value)) {
+      if (value.length > 0 && value.every((v) => typeof v === 'number')) tokenIds += value.length;
+      else for (const v of value) walk(v, key);
+    } else if (value && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) if (!NOT_TEXT.has(k)) walk(v, k);
+    }
+  };
+  for (const field of PROMPT_FIELDS) walk(body[field], undefined);
+  const messages = Array.isArray(body.messages) ? body.messages.length : 0;
+  return { text: parts.join('\n'), tokenIds, messages };
+}
+
+/** The generated text in a response body or in stream events' JSON. */
+export function completionOf(value: unknown): string {
+  const parts: string[] = [];
+  const walk = (v: unknown, key: string | undefined): void => {
+    if (typeof v === 'string') {
+      if (key !== undefined && (COMPLETION_KEYS.has(key) || key === 'delta')) parts.push(v);
+    } else if (Array.isArray(v)) {
+      for (const item of v) walk(item, key);
+    } else if (v && typeof v === 'object') {
+      for (const [k, child] of Object.entries(v)) walk(child, k);
+    }
+  };
+  walk(value, undefined);
+  return parts.join('');
+}
+
+/**
+ * What a response delivered to the client, kept only until the request's usage is known: the bytes of a
+ * JSON body or of the SSE events written, up to a cap. Dropped unread when the upstream reported usage.
+ */
+export class DeliveredCapture {
+  readonly #chunks: Buffer[] = [];
+  #kept = 0;
+  #total = 0;
+
+  add(bytes: Buffer): void {
+    this.#total += bytes.length;
+    if (this.#kept >= MAX_CAPTURE_BYTES) return;
+    const room = MAX_CAPTURE_BYTES - this.#kept;
+    const kept = bytes.length <= room ? bytes : bytes.subarray(0, room);
+    this.#chunks.push(kept);
+    this.#kept += kept.length;
+  }
+
+  /** The generated text in what was kept, and the factor by which the whole delivery exceeds it. */
+  completion(): { text: string; scale: number } {
+    const raw = Buffer.concat(this.#chunks).toString('utf8');
+    const scale = this.#kept === 0 ? 1 : this.#total / this.#kept;
+    if (raw.trimStart().startsWith('{')) {
+      try {
+        return { text: completionOf(JSON.parse(raw)), scale };
+      } catch {
+        return { text: '', scale };
+      }
+    }
+    const parts: string[] = [];
+    for (const line of raw.split('\n')) {
+      if (!line.startsWith('data:')) continue;
+      const data = line.slice(5).trim();
+      if (data === '' || data === '[DONE]') continue;
+      try {
+        parts.push(completionOf(JSON.parse(data)));
+      } catch {
+        // The last event of a capped capture can be cut in two: it is in `scale` instead.
+      }
+    }
+    return { text: parts.join(''), scale };
+  }
+}
+
+/** Counts the usage of a request the upstream reported none for: what was sent to it and delivered from it. */
+export async function countGatewayUsage(body: Readonly<Record<string, unknown>>, delivered: DeliveredCapture): Promise<TokenUsage> {
+  const prompt = promptOf(body);
+  const promptTokens =
+    (await countTokensYielding(prompt.text)) + prompt.tokenIds + (prompt.messages > 0 ? prompt.messages * TOKENS_PER_MESSAGE + TOKENS_PER_REPLY : 0);
+  const { text, scale } = delivered.completion();
+  const completionTokens = Math.round((await countTokensYielding(text)) * scale);
+  return { promptTokens, completionTokens, cachedTokens: 0 };
+}
