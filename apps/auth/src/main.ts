@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { commonEnv, loadEnv, loadGatewayConfig, port } from '@aigw/config';
 import { createLogger, onShutdown } from '@aigw/telemetry';
+import { startTracing } from '@aigw/telemetry/sdk';
 import { startAuthService } from './auth-service';
+
+startTracing('auth');
 
 const env = loadEnv(z.object({ ...commonEnv, AUTH_OPS_PORT: port(9101), AUTH_ADMIN_PORT: port(8082) }));
 const logger = createLogger('auth', env.LOG_LEVEL);

@@ -8,10 +8,12 @@ import {
   type ConsumerMessages,
   type JsMsg,
 } from '@nats-io/jetstream';
+import { inMessageSpan } from '@aigw/bus';
 import { Consumers, Streams, UsageRecorded } from '@aigw/contracts';
-import type { Logger } from '@aigw/telemetry';
+import { failSpan, type Logger, type Span } from '@aigw/telemetry';
 import type { Ledger } from './ledger';
 import { EventResult, type MeteringMetrics } from './metrics';
+import { describeUsage } from './usage-span';
 
 export interface LedgerConsumerOptions {
   /** How long JetStream waits for an ack before redelivering, number of milliseconds. */
@@ -84,7 +86,7 @@ export async function startLedgerConsumer(deps: {
   let backoffUntil = 0;
   let pause: { timer: NodeJS.Timeout; resume: () => void } | undefined;
 
-  const handle = async (msg: JsMsg): Promise<void> => {
+  const handle = async (msg: JsMsg, span: Span): Promise<void> => {
     const event = parseEvent(msg, log);
     if (!event) {
       msg.term();
@@ -98,11 +100,14 @@ export async function startLedgerConsumer(deps: {
     }
     const endTimer = metrics.aggregationSeconds.startTimer();
     try {
+      describeUsage(span, event);
       const outcome = await ledger.record(event);
+      span.setAttribute('aigw.ledger.result', outcome);
       endTimer();
       msg.ack();
       metrics.events.inc({ result: outcome });
     } catch (err) {
+      failSpan(span, err);
       backoffUntil = Date.now() + options.retryDelayMs;
       msg.nak(options.retryDelayMs);
       metrics.events.inc({ result: EventResult.Retried });
@@ -133,7 +138,7 @@ export async function startLedgerConsumer(deps: {
         // those are finished too rather than nak'ed: a nak'ed message may be redelivered into the pull
         // request this client just abandoned, where it would sit until ack_wait.
         for await (const msg of messages) {
-          await handle(msg);
+          await inMessageSpan(msg, Consumers.meteringLedger, (span) => handle(msg, span));
           metrics.pendingMessages.set(msg.info.pending);
         }
       } catch (err) {

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { commonEnv, loadEnv, loadGatewayConfig, port, usageStreamEnv, usageStreamOptions } from '@aigw/config';
 import { createLogger, onShutdown } from '@aigw/telemetry';
+import { startTracing } from '@aigw/telemetry/sdk';
 import { startMeteringService } from './metering-service';
+
+startTracing('metering');
 
 const env = loadEnv(
   z.object({

@@ -1,7 +1,10 @@
 import { loadEnv, loadGatewayConfig, usageStreamOptions } from '@aigw/config';
 import { createLogger, onShutdown } from '@aigw/telemetry';
+import { startTracing } from '@aigw/telemetry/sdk';
 import { ProxyEnv } from './config';
 import { startProxy } from './proxy-server';
+
+startTracing('proxy');
 
 async function main(): Promise<void> {
   const env = loadEnv(ProxyEnv);

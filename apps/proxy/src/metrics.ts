@@ -6,8 +6,8 @@ export function createProxyMetrics(registry: Registry) {
     registry,
     requests: new Counter({
       name: 'aigw_proxy_requests_total',
-      help: 'Requests answered, by route and HTTP status.',
-      labelNames: ['route', 'status'] as const,
+      help: 'Requests answered, by route, HTTP status, and the alias and provider once a deployment was chosen.',
+      labelNames: ['route', 'status', 'model', 'provider'] as const,
       registers: [registry],
     }),
     duration: new Histogram({
@@ -26,8 +26,8 @@ export function createProxyMetrics(registry: Registry) {
     }),
     upstreamAttempts: new Counter({
       name: 'aigw_proxy_upstream_attempts_total',
-      help: 'Upstream attempts, by outcome.',
-      labelNames: ['outcome'] as const,
+      help: 'Upstream attempts, by outcome and deployment.',
+      labelNames: ['outcome', 'deployment'] as const,
       registers: [registry],
     }),
     inFlight: new Gauge({

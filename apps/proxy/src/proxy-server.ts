@@ -7,6 +7,7 @@ import { createAuthenticator } from './auth/authenticate';
 import { createApp } from './http/app';
 import { createProxyMetrics } from './metrics';
 import { LeaseKeeper } from './quota/lease-keeper';
+import { tracedAuthentication } from './telemetry/auth-span';
 import { createUpstreamAgent } from './upstream/agent';
 import { AttemptReporter } from './upstream/attempt-reporter';
 import { DEFAULT_RESILIENCE, type ResiliencePolicy } from './upstream/retry-schedule';
@@ -71,7 +72,9 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
   let drained: (() => void) | undefined;
   const app = createApp({
     bus,
-    authenticate: createAuthenticator(bus, nc, { ttlMs: opts.authCacheTtlMs, auth: opts.auth, secrets: opts.authSecrets ?? process.env, logger }),
+    authenticate: tracedAuthentication(
+      createAuthenticator(bus, nc, { ttlMs: opts.authCacheTtlMs, auth: opts.auth, secrets: opts.authSecrets ?? process.env, logger }),
+    ),
     agent,
     timeouts: { connectMs: opts.upstream.connectTimeoutMs, headersMs: opts.upstream.headersTimeoutMs, bodyMs: opts.upstream.bodyTimeoutMs },
     maxBodyBytes: opts.maxBodyBytes,

@@ -176,9 +176,9 @@ describe('proxy – other paths', () => {
     expect(await ready.json()).toEqual({ status: 'ready' });
     await h.client().chat.completions.create({ model: 'gpt-test', messages });
     const metrics = await (await fetch(`${h.proxy.url}/metrics`)).text();
-    expect(metrics).toMatch(/aigw_proxy_requests_total\{route="chat.completions",status="200",service="proxy"\} \d+/);
+    expect(metrics).toMatch(/aigw_proxy_requests_total\{route="chat.completions",status="200",model="gpt-test",provider="fake",service="proxy"\} \d+/);
     expect(metrics).toMatch(/aigw_proxy_requests_total\{route="chat.completions",status="401",service="proxy"\} \d+/);
     expect(metrics).toContain('aigw_proxy_request_duration_seconds_bucket');
-    expect(metrics).toMatch(/aigw_proxy_upstream_attempts_total\{outcome="ok",service="proxy"\} \d+/);
+    expect(metrics).toMatch(/aigw_proxy_upstream_attempts_total\{outcome="ok",deployment="[^"]+",service="proxy"\} \d+/);
   });
 });

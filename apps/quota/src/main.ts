@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { commonEnv, loadEnv, loadGatewayConfig, port } from '@aigw/config';
 import { createLogger, onShutdown } from '@aigw/telemetry';
+import { startTracing } from '@aigw/telemetry/sdk';
 import { startQuotaService } from './quota-service';
+
+startTracing('quota');
 
 const env = loadEnv(z.object({ ...commonEnv, QUOTA_OPS_PORT: port(9102) }));
 const config = loadGatewayConfig();

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { commonEnv, loadEnv, loadGatewayConfig, port } from '@aigw/config';
 import { createLogger, onShutdown } from '@aigw/telemetry';
+import { startTracing } from '@aigw/telemetry/sdk';
 import { startRouterService } from './router-service';
+
+startTracing('router');
 
 const env = loadEnv(z.object({ ...commonEnv, ROUTER_OPS_PORT: port(9103) }));
 const logger = createLogger('router', env.LOG_LEVEL);

@@ -11,6 +11,7 @@ import type { CircuitState } from './health/circuit-breaker';
 import { openRouterStateBucket, startCircuitSync } from './health/circuit-sync';
 import { startHealthChecker, type ProbeTarget } from './health/health-checker';
 import { HealthBoard } from './health/health-board';
+import { registerHealthGauges } from './health/health-gauges';
 import { createRouterMetrics } from './metrics';
 import { RoutePlanner } from './route-planner';
 
@@ -106,6 +107,7 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
     void watchRouting(routingKv, apply).then((w) => (configWatch = w));
   });
   const current = () => planner!;
+  registerHealthGauges(registry, board, () => Object.keys(current().doc.deployments));
 
   const sync = await startCircuitSync(
     stateKv,

@@ -1,9 +1,13 @@
-import { errors as natsErrors, type NatsConnection } from '@nats-io/transport-node';
+import { errors as natsErrors, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
+import { context, trace } from '@opentelemetry/api';
 import type { z } from 'zod';
 import { GatewayError, InternalError, ServiceUnavailableError, gatewayErrorFromJSON } from '@aigw/contracts';
+import { failSpan, SpanKind } from '@aigw/telemetry';
+import { timeRequest } from './bus-metrics';
 import type { EndpointContract } from './contract';
 import { decodeJson, encodeJson } from './codec';
 import { ERROR_CODE_HEADER } from './service';
+import { busTracer, rpcAttributes, traceHeaders } from './trace-context';
 
 export interface RequestOptions {
   /** Deadline for the reply, number of milliseconds. */
@@ -12,7 +16,8 @@ export interface RequestOptions {
 
 /**
  * Typed request/reply over NATS. Every failure comes back as a `GatewayError`: a service error keeps its
- * code, a missing or silent service becomes `service_unavailable` naming the service.
+ * code, a missing or silent service becomes `service_unavailable` naming the service. Each request is a
+ * client span whose trace context travels in the message headers, and is timed by subject.
  */
 export class BusClient {
   readonly #nc: NatsConnection;
@@ -28,10 +33,30 @@ export class BusClient {
     payload: z.input<Req>,
     opts: RequestOptions = {},
   ): Promise<z.output<Res>> {
-    const timeout = opts.timeoutMs ?? this.#timeoutMs;
+    const span = busTracer.startSpan(contract.subject, { kind: SpanKind.CLIENT, attributes: rpcAttributes(contract) });
+    const timed = timeRequest(contract.subject);
+    try {
+      const result = await this.#request(contract, payload, opts.timeoutMs ?? this.#timeoutMs, traceHeaders(trace.setSpan(context.active(), span)));
+      timed('ok');
+      return result;
+    } catch (err) {
+      timed(err instanceof ServiceUnavailableError ? 'unavailable' : 'error');
+      failSpan(span, err);
+      throw err;
+    } finally {
+      span.end();
+    }
+  }
+
+  async #request<Req extends z.ZodType, Res extends z.ZodType>(
+    contract: EndpointContract<Req, Res>,
+    payload: z.input<Req>,
+    timeout: number,
+    headers: MsgHdrs | undefined,
+  ): Promise<z.output<Res>> {
     let reply;
     try {
-      reply = await this.#nc.request(contract.subject, encodeJson(payload), { timeout });
+      reply = await this.#nc.request(contract.subject, encodeJson(payload), { timeout, headers });
     } catch (err) {
       throw toUnavailable(contract.service, timeout, err);
     }
@@ -60,7 +85,7 @@ export class BusClient {
    */
   notify<Req extends z.ZodType>(contract: EndpointContract<Req>, payload: z.input<Req>): void {
     if (this.#nc.isClosed() || this.#nc.isDraining()) return;
-    this.#nc.publish(contract.subject, encodeJson(payload));
+    this.#nc.publish(contract.subject, encodeJson(payload), { headers: traceHeaders() });
   }
 }
 

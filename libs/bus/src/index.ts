@@ -5,3 +5,4 @@ export * from './client';
 export * from './service';
 export * from './jetstream';
 export * from './broadcast';
+export { traceContextOf, traceHeaders } from './trace-context';

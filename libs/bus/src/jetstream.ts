@@ -1,7 +1,9 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager, StorageType, type JetStreamClient, type StreamConfig } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager, StorageType, type JetStreamClient, type JsMsg, type StreamConfig } from '@nats-io/jetstream';
 import { Streams } from '@aigw/contracts';
+import { SpanKind, withSpan, type Span } from '@aigw/telemetry';
 import { encodeJson } from './codec';
+import { busTracer, messagingAttributes, traceContextOf, traceHeaders } from './trace-context';
 
 const nanos = (ms: number) => ms * 1_000_000;
 
@@ -28,10 +30,31 @@ export async function ensureUsageStream(nc: NatsConnection, opts: { replicas?: n
   }
 }
 
-/** Publishes an event with `msgID` as `Nats-Msg-Id`, so that a repeated publish is stored once. */
+/**
+ * Publishes an event with `msgID` as `Nats-Msg-Id`, so that a repeated publish is stored once. The publish
+ * is a producer span, and the event's headers carry its trace context to whoever consumes it.
+ */
 export async function publishEvent(js: JetStreamClient, subject: string, event: unknown, msgID: string): Promise<{ duplicate: boolean }> {
-  const ack = await js.publish(subject, encodeJson(event), { msgID });
-  return { duplicate: ack.duplicate };
+  const attributes = messagingAttributes(subject, { 'messaging.operation.type': 'send', 'messaging.message.id': msgID });
+  return withSpan(busTracer, `publish ${subject}`, { kind: SpanKind.PRODUCER, attributes }, async (span) => {
+    const ack = await js.publish(subject, encodeJson(event), { msgID, headers: traceHeaders() });
+    if (ack.duplicate) span.setAttribute('messaging.nats.duplicate', true);
+    return { duplicate: ack.duplicate };
+  });
+}
+
+/**
+ * Runs `fn` on a consumed JetStream message in a consumer span that joins the trace its publisher put in
+ * the headers (a new trace when there is none), so that what a request caused downstream is in its trace.
+ */
+export function inMessageSpan<T>(msg: JsMsg, consumer: string, fn: (span: Span) => Promise<T>): Promise<T> {
+  const attributes = messagingAttributes(msg.subject, {
+    'messaging.operation.type': 'process',
+    'messaging.consumer.group.name': consumer,
+    'messaging.nats.stream_sequence': msg.seq,
+    'messaging.nats.redelivered': msg.redelivered,
+  });
+  return withSpan(busTracer, `process ${msg.subject}`, { kind: SpanKind.CONSUMER, attributes }, fn, traceContextOf(msg.headers));
 }
 
 export { jetstream };

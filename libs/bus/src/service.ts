@@ -1,10 +1,12 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Svcm, type Service, type ServiceMsg } from '@nats-io/services';
 import type { z } from 'zod';
-import { GatewayError, InternalError, InvalidRequestError, Services, type ServiceName } from '@aigw/contracts';
-import type { Logger } from '@aigw/telemetry';
+import { ErrorCode, GatewayError, InternalError, InvalidRequestError, Services, type ServiceName } from '@aigw/contracts';
+import { context, trace } from '@opentelemetry/api';
+import { failSpan, SpanKind, type Logger, type Span } from '@aigw/telemetry';
 import type { EndpointContract } from './contract';
 import { decodeJson, encodeJson } from './codec';
+import { busTracer, rpcAttributes, traceContextOf } from './trace-context';
 
 /** Header the services framework sets on error replies; its presence marks a reply as an error. */
 export const ERROR_CODE_HEADER = 'Nats-Service-Error-Code';
@@ -29,7 +31,8 @@ export function endpoint<Req extends z.ZodType, Res extends z.ZodType>(
  * Serves endpoints as a NATS service (name + version, group `<service>.v<major>`, queue group = the
  * service name, so replicas share the load). A request that fails its schema is answered with
  * `invalid_request`; a `GatewayError` keeps its code; anything else is logged and answered `internal_error`.
- * Error replies carry `Nats-Service-Error(-Code)` headers and the error's JSON as body.
+ * Error replies carry `Nats-Service-Error(-Code)` headers and the error's JSON as body. Each answer is a
+ * server span in the trace that the request's headers carry.
  */
 export async function startService(
   nc: NatsConnection,
@@ -71,6 +74,16 @@ export async function stopService(service: Service): Promise<void> {
 }
 
 async function answer(ep: Endpoint, msg: ServiceMsg, logger: Logger): Promise<void> {
+  const parent = traceContextOf(msg.headers);
+  const span = busTracer.startSpan(ep.contract.subject, { kind: SpanKind.SERVER, attributes: rpcAttributes(ep.contract) }, parent);
+  try {
+    await context.with(trace.setSpan(parent, span), respond, undefined, ep, msg, logger, span);
+  } finally {
+    span.end();
+  }
+}
+
+async function respond(ep: Endpoint, msg: ServiceMsg, logger: Logger, span: Span): Promise<void> {
   try {
     let raw: unknown;
     try {
@@ -87,6 +100,9 @@ async function answer(ep: Endpoint, msg: ServiceMsg, logger: Logger): Promise<vo
   } catch (err) {
     const gwErr = err instanceof GatewayError ? err : new InternalError('Internal error in the service.', { cause: err });
     if (!(err instanceof GatewayError)) logger.error({ err, subject: ep.contract.subject }, 'endpoint failed');
+    // As for HTTP servers, a refusal the caller caused is an answer, not a failure of this span.
+    if (gwErr.code === ErrorCode.Internal || gwErr.code === ErrorCode.ServiceUnavailable) failSpan(span, gwErr);
+    else span.setAttribute('error.type', gwErr.code);
     msg.respondError(gwErr.code === 'internal_error' ? 500 : 400, gwErr.message, encodeJson(gwErr));
   }
 }

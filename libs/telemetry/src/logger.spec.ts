@@ -36,3 +36,25 @@ describe('logger – redaction', () => {
     expect(String(out.lines[0].time)).toMatch(/^\d{4}-\d\d-\d\dT/);
   });
 });
+
+describe('logger – prompt and completion text', () => {
+  const request = { body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'my secret plan' }] } };
+  const answer = { choices: [{ message: { content: 'the plan, improved' } }], prompt: 'legacy prompt', input: 'embed me' };
+
+  it('is censored by default, wherever a wire format carries it', () => {
+    const out = sink();
+    const log = createLogger('test', 'info', out.stream);
+    log.info({ req: request, upstream: answer, model: 'gpt-4o-mini' }, 'exchange');
+    log.info(answer, 'top level');
+    expect(out.text()).not.toMatch(/secret plan|improved|legacy prompt|embed me/);
+    expect(out.lines[0]).toMatchObject({ model: 'gpt-4o-mini', req: { body: '[redacted]' }, upstream: { choices: '[redacted]' } });
+  });
+
+  it('is logged when content logging is opted into, secrets still censored', () => {
+    const out = sink();
+    const log = createLogger('test', 'info', out.stream, { logContent: true });
+    log.info({ req: request, headers: { authorization: 'Bearer sk-secret-5' } }, 'exchange');
+    expect(out.text()).toMatch(/my secret plan/);
+    expect(out.text()).not.toMatch(/sk-secret/);
+  });
+});

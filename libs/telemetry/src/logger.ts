@@ -1,4 +1,5 @@
 import pino, { type Logger, type DestinationStream } from 'pino';
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 
 /**
  * Paths pino censors wherever they appear. Secrets must never reach a log line, so anything that can
@@ -25,18 +26,43 @@ export const REDACT_PATHS = [
   '*.authorization',
 ];
 
+/**
+ * Fields that carry prompt or completion text in the wire formats the gateway speaks (OpenAI, Anthropic,
+ * Gemini), and whole bodies. Censored unless content logging is opted into: what users send a model is
+ * theirs, not the operators'.
+ */
+const CONTENT_FIELDS = ['messages', 'prompt', 'input', 'instructions', 'system', 'contents', 'completion', 'choices', 'content', 'text', 'body'];
+export const CONTENT_PATHS = CONTENT_FIELDS.flatMap((field) => [field, `*.${field}`]);
+
 export type { Logger };
 
-/** JSON logger to stdout for one service, with redaction; children add `reqId` and other bindings. */
-export function createLogger(service: string, level = 'info', destination?: DestinationStream): Logger {
+export interface LoggerOptions {
+  /** Log prompt and completion text as it is; by default it is censored (env `LOG_CONTENT=true` opts in). */
+  logContent?: boolean;
+}
+
+/**
+ * JSON logger to stdout for one service, with redaction; children add `reqId` and other bindings. A line
+ * written while a span is active carries its `traceId` and `spanId`, so logs and traces join up.
+ */
+export function createLogger(service: string, level = 'info', destination?: DestinationStream, opts: LoggerOptions = {}): Logger {
+  const logContent = opts.logContent ?? process.env.LOG_CONTENT === 'true';
   return pino(
     {
       level,
       base: { service },
-      redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+      redact: { paths: logContent ? REDACT_PATHS : [...REDACT_PATHS, ...CONTENT_PATHS], censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
+      mixin: traceFields,
     },
     destination,
   );
+}
+
+const NO_FIELDS = {};
+
+function traceFields(): { traceId?: string; spanId?: string } {
+  const spanContext = trace.getActiveSpan()?.spanContext();
+  return spanContext && isSpanContextValid(spanContext) ? { traceId: spanContext.traceId, spanId: spanContext.spanId } : NO_FIELDS;
 }

@@ -1,2 +1,3 @@
 export * from './free-port';
 export * from './infra';
+export * from './prometheus-text';

@@ -8,6 +8,8 @@ import { contextOf, requestContext } from './request-context';
 import { inferenceRoute, type InferenceDeps } from './routes/inference';
 import { modelsRoute } from './routes/models';
 import { opsRoutes } from './routes/ops';
+import { createInferenceMetrics } from '../telemetry/inference-metrics';
+import { requestTelemetry } from '../telemetry/request-telemetry';
 
 export interface AppDeps extends InferenceDeps {
   logger: Logger;
@@ -32,6 +34,7 @@ export function createApp(deps: AppDeps): express.Express {
   app.get('/metrics', ops.metrics);
 
   app.use(requestContext({ logger: deps.logger, metrics: deps.metrics, isClosing: deps.isClosing }));
+  app.use(requestTelemetry(createInferenceMetrics(deps.metrics.registry)));
   app.post('/v1/chat/completions', inferenceRoute('chat', deps));
   app.post('/v1/embeddings', inferenceRoute('embeddings', deps));
   app.post('/v1/responses', inferenceRoute('responses', deps));

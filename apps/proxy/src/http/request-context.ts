@@ -14,6 +14,8 @@ export interface RequestContext {
   /** `performance.now()` at arrival. */
   startedAt: number;
   principal?: Principal;
+  /** W3C trace id of the request's trace (the client's when it sent a `traceparent`); set by `requestTelemetry`. */
+  traceId?: string;
   model?: string;
   /** The deployment last tried upstream; set once the request got that far. */
   deployment?: Deployment;
@@ -75,7 +77,9 @@ export function requestContext(deps: { logger: Logger; metrics: ProxyMetrics; is
       const status = finalStatus(res);
       const durationMs = performance.now() - ctx.startedAt;
       metrics.inFlight.dec();
-      metrics.requests.inc({ route: ctx.route, status });
+      // The alias and provider once a deployment was chosen: both come from the config, so the label sets stay bounded.
+      const servedBy = ctx.deployment && ctx.model !== undefined ? { model: ctx.model, provider: ctx.deployment.provider } : {};
+      metrics.requests.inc({ route: ctx.route, status, ...servedBy });
       metrics.duration.observe({ route: ctx.route }, durationMs / 1000);
       const { auth, admission, upstream } = ctx.waits;
       if (auth !== undefined) metrics.phases.observe({ phase: 'auth' }, auth / 1000);
@@ -84,9 +88,11 @@ export function requestContext(deps: { logger: Logger; metrics: ProxyMetrics; is
       logger.info(
         {
           reqId: ctx.id,
+          traceId: ctx.traceId,
           route: ctx.route,
           status,
           keyId: ctx.principal?.keyId,
+          keyPrefix: ctx.principal?.keyPrefix,
           tenant: ctx.principal?.tenantId,
           model: ctx.model,
           deployment: ctx.deployment?.id,

@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ClientBody, TokenUsage } from '@aigw/providers';
+import { activeTraceId } from '@aigw/telemetry';
 import { countGatewayUsage, DeliveredCapture } from './gateway-token-count';
 
 /**
@@ -24,7 +25,8 @@ export function traceIdOf(headers: IncomingHttpHeaders): string | undefined {
 }
 
 export function meteredRequest(headers: IncomingHttpHeaders): MeteredRequest {
-  return { responded: false, delivered: new DeliveredCapture(), traceId: traceIdOf(headers) };
+  // The request's own trace (which honours the client's traceparent) when tracing runs; else the client's.
+  return { responded: false, delivered: new DeliveredCapture(), traceId: activeTraceId() ?? traceIdOf(headers) };
 }
 
 /**

@@ -3,11 +3,13 @@ import type { Agent } from 'undici';
 import type { BusClient } from '@aigw/bus';
 import { checkModel, GatewayError } from '@aigw/contracts';
 import { formatOfOperation, SseEventTooLargeError, type Operation } from '@aigw/providers';
+import { bindToActiveContext } from '@aigw/telemetry';
 import type { Authenticate } from '../../auth/authenticate';
 import type { ProxyMetrics } from '../../metrics';
 import { admitAndRoute } from '../../policy/admit-and-route';
 import type { LeaseKeeper } from '../../quota/lease-keeper';
 import { reservationOf } from '../../quota/reservation';
+import { telemetryOf } from '../../telemetry/request-telemetry';
 import { routeFeatures } from '../../policy/route-features';
 import type { AttemptReporter } from '../../upstream/attempt-reporter';
 import { AttemptTracker } from '../../upstream/attempt-tracker';
@@ -56,16 +58,18 @@ export function inferenceRoute(operation: Operation, deps: InferenceDeps) {
   const { name, validate } = routes[operation];
   return async (req: Request, res: Response): Promise<void> => {
     const ctx = contextOf(res);
+    const telemetry = telemetryOf(res);
     ctx.route = name;
     ctx.format = formatOfOperation[operation];
     const abort = new AbortController();
     const lease = deps.leases.track(ctx.id);
     const metered = meteredRequest(req.headers);
-    res.once('close', () => {
+    // Bound to the request's trace, which the usage event and the lease release then carry on.
+    res.once('close', bindToActiveContext(() => {
       if (!res.writableFinished) abort.abort();
       if (ctx.deployment) publishUsage(ctx, operation, res, deps.usage, metered);
       lease.end(ctx.deployment !== undefined);
-    });
+    }));
 
     let mark = performance.now();
     const principal = await deps.authenticate(req);
@@ -101,10 +105,12 @@ export function inferenceRoute(operation: Operation, deps: InferenceDeps) {
           ctx.stream = prepared.stream;
           ctx.attempts += 1;
           tracker.started(deployment);
+          telemetry.attemptStarted(deployment, operation);
         },
         onOutcome: (outcome, details) => {
-          deps.metrics.upstreamAttempts.inc({ outcome });
+          deps.metrics.upstreamAttempts.inc({ outcome, deployment: ctx.deployment!.id });
           tracker.decided(outcome, details, ctx.stream);
+          telemetry.attemptDecided(outcome, details, ctx.stream);
         },
       },
       deps.timeouts,
@@ -147,7 +153,10 @@ export function inferenceRoute(operation: Operation, deps: InferenceDeps) {
         onBroken: () => {
           ctx.interrupted = true;
         },
-        onDelivered: (bytes) => metered.delivered.add(bytes),
+        onDelivered: (bytes) => {
+          metered.delivered.add(bytes);
+          telemetry.chunkDelivered();
+        },
         describeFailure: (err) => {
           const name = `deployment '${result.deployment.id}'`;
           if (err instanceof SseEventTooLargeError) return { message: `The upstream stream broke off: ${name}: ${err.message}`, timeout: false };
@@ -163,6 +172,7 @@ export function inferenceRoute(operation: Operation, deps: InferenceDeps) {
       },
     );
     tracker.streamEnded(end, ctx.usage);
+    telemetry.streamEnded(end);
   };
 }
 
