@@ -141,7 +141,7 @@ describe('auth admin API', () => {
       for (const key of [secrets.APP_KEY, secrets.BOOKS_KEY]) {
         const reply = await api('GET', '/admin/v1/tenants', { key });
         expect(reply.status).toBe(403);
-        expect(reply.body.error).toMatchObject({ code: 'permission_denied', type: 'permission_error' });
+        expect(reply.body.error).toMatchObject({ code: 'permission_denied', type: 'invalid_request_error' });
       }
     });
 
@@ -441,7 +441,7 @@ describe('auth admin API', () => {
       const refused = await api('GET', '/admin/v1/keys', { via: behindProxy, headers });
       expect(refused.status).toBe(429);
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
-      expect(refused.body.error).toMatchObject({ code: 'rate_limit_exceeded', type: 'rate_limit_error' });
+      expect(refused.body.error).toMatchObject({ code: 'rate_limit_exceeded', type: 'requests' });
       expect((await api('GET', '/admin/v1/keys', { via: behindProxy, headers: { 'x-forwarded-for': '192.0.2.201' } })).status).toBe(200);
     });
   });

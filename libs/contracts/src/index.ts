@@ -1,6 +1,7 @@
 export * from './subjects';
 export * from './errors/codes';
 export * from './errors/gateway-error';
+export * from './errors/http';
 export * from './auth/verify-key';
 export * from './auth/key-hash';
 export * from './auth/get-tenant';

@@ -1,30 +1,14 @@
 import type { ErrorRequestHandler } from 'express';
 import { z } from 'zod';
 import {
-  ErrorCode,
   GatewayError,
+  HTTP_ERROR_BY_CODE,
   InternalError,
   InvalidJsonError,
   InvalidRequestError,
   RequestTooLargeError,
 } from '@aigw/contracts';
 import type { Logger } from '@aigw/telemetry';
-
-/** Status and OpenAI error `type` for every code; the `Record` keeps this table complete. */
-const HTTP_BY_CODE: Readonly<Record<ErrorCode, { status: number; type: string }>> = {
-  [ErrorCode.InvalidRequest]: { status: 400, type: 'invalid_request_error' },
-  [ErrorCode.InvalidJson]: { status: 400, type: 'invalid_request_error' },
-  [ErrorCode.InvalidApiKey]: { status: 401, type: 'invalid_request_error' },
-  [ErrorCode.PermissionDenied]: { status: 403, type: 'permission_error' },
-  [ErrorCode.ModelNotFound]: { status: 404, type: 'invalid_request_error' },
-  [ErrorCode.NotFound]: { status: 404, type: 'invalid_request_error' },
-  [ErrorCode.RequestTooLarge]: { status: 413, type: 'invalid_request_error' },
-  [ErrorCode.RateLimitExceeded]: { status: 429, type: 'rate_limit_error' },
-  [ErrorCode.ServiceUnavailable]: { status: 503, type: 'server_error' },
-  [ErrorCode.UpstreamError]: { status: 502, type: 'server_error' },
-  [ErrorCode.UpstreamTimeout]: { status: 504, type: 'server_error' },
-  [ErrorCode.Internal]: { status: 500, type: 'server_error' },
-};
 
 /** What express's JSON parser throws, told apart by its `type`. */
 interface BodyParserError {
@@ -50,7 +34,7 @@ function typed(err: unknown): GatewayError {
 export function adminErrorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     const gwErr = typed(err);
-    const { status, type } = HTTP_BY_CODE[gwErr.code];
+    const { status, type } = HTTP_ERROR_BY_CODE[gwErr.code];
     if (status >= 500) logger.error({ err, method: req.method, route: req.route?.path, status }, 'admin request failed');
     if (gwErr.details.retryAfterS !== undefined) res.set('retry-after', String(gwErr.details.retryAfterS));
     res.status(status).json({ error: { message: gwErr.message, type, param: gwErr.details.param ?? null, code: gwErr.code } });

@@ -1,5 +1,5 @@
 import type { ErrorRequestHandler } from 'express';
-import { ErrorCode, GatewayError, InternalError } from '@aigw/contracts';
+import { ErrorCode, GatewayError, HTTP_ERROR_BY_CODE, InternalError } from '@aigw/contracts';
 import type { Logger } from '@aigw/telemetry';
 
 /** OpenAI's error body, which clients of the gateway already know how to read. */
@@ -13,29 +13,13 @@ export interface HttpError {
   body: OpenAiErrorBody;
 }
 
-/** Status and OpenAI error `type` for every code; the `Record` keeps this table complete. */
-const HTTP_BY_CODE: Record<ErrorCode, { status: number; type: string }> = {
-  [ErrorCode.InvalidRequest]: { status: 400, type: 'invalid_request_error' },
-  [ErrorCode.InvalidJson]: { status: 400, type: 'invalid_request_error' },
-  [ErrorCode.InvalidApiKey]: { status: 401, type: 'invalid_request_error' },
-  [ErrorCode.PermissionDenied]: { status: 403, type: 'permission_error' },
-  [ErrorCode.ModelNotFound]: { status: 404, type: 'invalid_request_error' },
-  [ErrorCode.NotFound]: { status: 404, type: 'invalid_request_error' },
-  [ErrorCode.RequestTooLarge]: { status: 413, type: 'invalid_request_error' },
-  [ErrorCode.RateLimitExceeded]: { status: 429, type: 'rate_limit_error' },
-  [ErrorCode.ServiceUnavailable]: { status: 503, type: 'server_error' },
-  [ErrorCode.UpstreamError]: { status: 502, type: 'server_error' },
-  [ErrorCode.UpstreamTimeout]: { status: 504, type: 'server_error' },
-  [ErrorCode.Internal]: { status: 500, type: 'server_error' },
-};
-
 /** Seconds a client should wait before retrying while a dependency is down. */
 const UNAVAILABLE_RETRY_AFTER_S = 1;
 
 /** The one place where a typed error becomes an HTTP reply; anything untyped is a 500 that hides its details. */
 export function toHttpError(err: unknown): HttpError {
   const gwErr = err instanceof GatewayError ? err : new InternalError('The server had an error while processing your request.');
-  const { status, type } = HTTP_BY_CODE[gwErr.code];
+  const { status, type } = HTTP_ERROR_BY_CODE[gwErr.code];
   const headers: Record<string, string> = {};
   const retryAfterS =
     gwErr.details.retryAfterS ?? (gwErr.code === ErrorCode.ServiceUnavailable ? UNAVAILABLE_RETRY_AFTER_S : undefined);

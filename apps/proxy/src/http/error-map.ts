@@ -1,25 +1,6 @@
 import type { ServerResponse } from 'node:http';
-import { ErrorCode, GatewayError } from '@aigw/contracts';
+import { ErrorCode, GatewayError, HTTP_ERROR_BY_CODE } from '@aigw/contracts';
 import { clientFormats, type ClientFormat, type OpenAIErrorBody } from '@aigw/providers';
-
-/**
- * The one place where a gateway failure becomes an HTTP answer: status and OpenAI's error `type` per
- * code. Types follow OpenAI's API (https://platform.openai.com/docs/guides/error-codes#api-errors).
- */
-const replyByCode: Readonly<Record<ErrorCode, { status: number; type: string }>> = {
-  [ErrorCode.InvalidRequest]: { status: 400, type: 'invalid_request_error' },
-  [ErrorCode.InvalidJson]: { status: 400, type: 'invalid_request_error' },
-  [ErrorCode.InvalidApiKey]: { status: 401, type: 'invalid_request_error' },
-  [ErrorCode.PermissionDenied]: { status: 403, type: 'invalid_request_error' },
-  [ErrorCode.ModelNotFound]: { status: 404, type: 'invalid_request_error' },
-  [ErrorCode.NotFound]: { status: 404, type: 'invalid_request_error' },
-  [ErrorCode.RequestTooLarge]: { status: 413, type: 'invalid_request_error' },
-  [ErrorCode.RateLimitExceeded]: { status: 429, type: 'requests' },
-  [ErrorCode.ServiceUnavailable]: { status: 503, type: 'server_error' },
-  [ErrorCode.UpstreamError]: { status: 502, type: 'server_error' },
-  [ErrorCode.UpstreamTimeout]: { status: 504, type: 'server_error' },
-  [ErrorCode.Internal]: { status: 500, type: 'server_error' },
-};
 
 /**
  * A quota refusal's OpenAI type (and code) by the kind of limit hit: `requests` or `tokens` for rate limits,
@@ -49,7 +30,7 @@ export function toErrorReply(err: unknown): ErrorReply {
       headers: {},
     };
   }
-  const { status, type } = replyByCode[err.code] ?? replyByCode[ErrorCode.Internal];
+  const { status, type } = HTTP_ERROR_BY_CODE[err.code] ?? HTTP_ERROR_BY_CODE[ErrorCode.Internal];
   const byLimit = err.details.limit === undefined ? undefined : replyByLimit[err.details.limit];
   const headers: Record<string, string> = {};
   if (err.details.retryAfterS !== undefined) headers['retry-after'] = String(err.details.retryAfterS);
