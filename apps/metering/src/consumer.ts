@@ -3,12 +3,11 @@ import {
   AckPolicy,
   DeliverPolicy,
   jetstream,
-  jetstreamManager,
   ReplayPolicy,
   type ConsumerMessages,
   type JsMsg,
 } from '@nats-io/jetstream';
-import { inMessageSpan } from '@aigw/bus';
+import { ensureDurableConsumer, inMessageSpan } from '@aigw/bus';
 import { Consumers, Streams, UsageRecorded } from '@aigw/contracts';
 import { failSpan, type Logger, type Span } from '@aigw/telemetry';
 import type { Ledger } from './ledger';
@@ -33,35 +32,18 @@ export interface LedgerConsumer {
 
 const nanos = (ms: number) => ms * 1_000_000;
 
-/**
- * Creates the durable pull consumer, or updates the settings that may change in place. It is never
- * deleted and recreated: a new consumer would replay the whole stream.
- */
+/** The durable pull consumer of metering: created once, its changeable settings updated at each start. */
 export async function ensureLedgerConsumer(nc: NatsConnection, opts: LedgerConsumerOptions): Promise<void> {
-  const jsm = await jetstreamManager(nc);
-  const stream = Streams.usage.name;
-  const name = Consumers.meteringLedger;
-  const changeable = {
-    description: 'metering: aggregates usage events into the Redis ledger',
-    ack_wait: nanos(opts.ackWaitMs),
-    max_ack_pending: opts.maxAckPending,
-    // Never give up on a message: dropping one would lose billable usage.
-    max_deliver: -1,
-  };
-  try {
-    await jsm.consumers.info(stream, name);
-  } catch (err) {
-    if ((err as Error).name !== 'ConsumerNotFoundError') throw err;
-    await jsm.consumers.add(stream, {
-      ...changeable,
-      durable_name: name,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      replay_policy: ReplayPolicy.Instant,
-    });
-    return;
-  }
-  await jsm.consumers.update(stream, name, changeable);
+  await ensureDurableConsumer(nc, Streams.usage.name, Consumers.meteringLedger, {
+    changeable: {
+      description: 'metering: aggregates usage events into the Redis ledger',
+      ack_wait: nanos(opts.ackWaitMs),
+      max_ack_pending: opts.maxAckPending,
+      // Never give up on a message: dropping one would lose billable usage.
+      max_deliver: -1,
+    },
+    fixed: { ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, replay_policy: ReplayPolicy.Instant },
+  });
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, jetstream, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { ensureDurableConsumer } from '@aigw/bus';
 import { Consumers, Streams, Subjects, UsageRecorded } from '@aigw/contracts';
 import type { QuotaConfig } from '@aigw/config';
 import type { Logger } from '@aigw/telemetry';
@@ -32,28 +33,16 @@ const MAX_HANDLING = 64;
  * first ran have no reservations to settle.
  */
 export async function ensureReconcilerConsumer(nc: NatsConnection, opts: ReconcilerOptions): Promise<void> {
-  const jsm = await jetstreamManager(nc);
-  const changeable = {
-    description: 'quota: reconciles token and spend reservations with actual usage',
-    ack_wait: nanos(opts.ackWaitMs),
-    max_ack_pending: 1000,
-    // Never give up on an event: a dropped one leaves a reservation unsettled until it is swept.
-    max_deliver: -1,
-  };
-  try {
-    await jsm.consumers.info(Streams.usage.name, Consumers.quotaReconciler);
-  } catch (err) {
-    if ((err as Error).name !== 'ConsumerNotFoundError') throw err;
-    await jsm.consumers.add(Streams.usage.name, {
-      ...changeable,
-      durable_name: Consumers.quotaReconciler,
-      filter_subject: Subjects.usageRecorded,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.New,
-    });
-    return;
-  }
-  await jsm.consumers.update(Streams.usage.name, Consumers.quotaReconciler, changeable);
+  await ensureDurableConsumer(nc, Streams.usage.name, Consumers.quotaReconciler, {
+    changeable: {
+      description: 'quota: reconciles token and spend reservations with actual usage',
+      ack_wait: nanos(opts.ackWaitMs),
+      max_ack_pending: 1000,
+      // Never give up on an event: a dropped one leaves a reservation unsettled until it is swept.
+      max_deliver: -1,
+    },
+    fixed: { filter_subject: Subjects.usageRecorded, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.New },
+  });
 }
 
 /** Scopes an event without reservation is charged to: its key, its tenant, and key × model if the alias may be limited. */

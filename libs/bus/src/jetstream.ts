@@ -1,5 +1,14 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { jetstream, jetstreamManager, StorageType, type JetStreamClient, type JsMsg, type StreamConfig } from '@nats-io/jetstream';
+import {
+  jetstream,
+  jetstreamManager,
+  StorageType,
+  type ConsumerConfig,
+  type ConsumerUpdateConfig,
+  type JetStreamClient,
+  type JsMsg,
+  type StreamConfig,
+} from '@nats-io/jetstream';
 import { Streams } from '@aigw/contracts';
 import { SpanKind, withSpan, type Span } from '@aigw/telemetry';
 import { encodeJson } from './codec';
@@ -28,6 +37,32 @@ export async function ensureUsageStream(nc: NatsConnection, opts: { replicas?: n
     if ((err as Error).name !== 'StreamNotFoundError') throw err;
     await jsm.streams.add(config);
   }
+}
+
+/**
+ * Creates a durable consumer, or updates in place the settings that may change. It is never deleted and
+ * recreated: a new consumer would replay (or skip) the stream, which for usage means counting twice.
+ */
+export async function ensureDurableConsumer(
+  nc: NatsConnection,
+  stream: string,
+  name: string,
+  settings: {
+    /** Applied on creation and on every later start. */
+    changeable: Partial<ConsumerUpdateConfig>;
+    /** Applied on creation only (JetStream cannot change them afterwards). */
+    fixed: Partial<ConsumerConfig>;
+  },
+): Promise<void> {
+  const jsm = await jetstreamManager(nc);
+  try {
+    await jsm.consumers.info(stream, name);
+  } catch (err) {
+    if ((err as Error).name !== 'ConsumerNotFoundError') throw err;
+    await jsm.consumers.add(stream, { ...settings.changeable, ...settings.fixed, durable_name: name });
+    return;
+  }
+  await jsm.consumers.update(stream, name, settings.changeable);
 }
 
 /**

@@ -2,7 +2,8 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { Streams, Subjects } from '@aigw/contracts';
 import { startNatsServer, type TestServer } from '@aigw/testing';
-import { ensureUsageStream, jetstream, publishEvent } from '../src';
+import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
+import { ensureDurableConsumer, ensureUsageStream, jetstream, publishEvent } from '../src';
 
 let nats: TestServer;
 let nc: NatsConnection;
@@ -43,5 +44,35 @@ describe('bus – usage stream', () => {
     expect(again.duplicate).toBe(true);
     const info = await (await jetstreamManager(nc)).streams.info(Streams.usage.name);
     expect(info.state.messages).toBe(1);
+  });
+});
+
+describe('bus – durable consumers', () => {
+  it('creates a consumer once, then updates only what may change, keeping its position', async () => {
+    await ensureUsageStream(nc);
+    const js = jetstream(nc);
+    const settings = (ackWaitMs: number) => ({
+      changeable: { ack_wait: ackWaitMs * 1_000_000, max_deliver: -1 },
+      fixed: { ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All },
+    });
+    await ensureDurableConsumer(nc, Streams.usage.name, 'test-ledger', settings(30_000));
+    await publishEvent(js, Subjects.usageRecorded, { id: 'req_pos' }, 'req_pos');
+    const consumer = await js.consumers.get(Streams.usage.name, 'test-ledger');
+    let acked = 0;
+    for (;;) {
+      const msg = await consumer.next({ expires: 1000 });
+      if (!msg) break;
+      msg.ack();
+      acked++;
+    }
+    expect(acked).toBeGreaterThan(0);
+
+    await ensureDurableConsumer(nc, Streams.usage.name, 'test-ledger', settings(5_000));
+    const info = await (await jetstreamManager(nc)).consumers.info(Streams.usage.name, 'test-ledger');
+    expect(info.config.ack_wait).toBe(5_000 * 1_000_000);
+    expect(info.config.deliver_policy).toBe(DeliverPolicy.All);
+    // Not recreated: what was acknowledged stays acknowledged.
+    expect(info.ack_floor.stream_seq).toBeGreaterThanOrEqual(acked);
+    expect(info.num_pending).toBe(0);
   });
 });
