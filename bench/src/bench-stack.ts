@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateKey, startStack, type Stack } from '@aigw/stack';
-import { freePort, startNatsServer, startRedisServer, type TestServer } from '@aigw/testing';
+import { PORT_ENVS, generateKey, startStack, type Stack } from '@aigw/stack';
+import { freePorts, startNatsServer, startRedisServer, type TestServer } from '@aigw/testing';
 
 /** Limits high enough that the benchmark measures the gateway's work, not its refusals. */
 const CONFIG = `
@@ -45,15 +45,7 @@ export async function startBenchStack(opts: { nodeArgs?: string[] } = {}): Promi
     redisUrl: redis.url,
     dataDir: dir,
     demoKey: key,
-    ports: {
-      PORT: await freePort(),
-      METERING_PORT: await freePort(),
-      MOCK_PROVIDER_PORT: await freePort(),
-      AUTH_OPS_PORT: await freePort(),
-      QUOTA_OPS_PORT: await freePort(),
-      ROUTER_OPS_PORT: await freePort(),
-      AUTH_ADMIN_PORT: await freePort(),
-    },
+    ports: await freePorts(PORT_ENVS),
     env: { AIGW_CONFIG: join(dir, 'gateway.yaml'), LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', MOCK_PROVIDER_API_KEY: mockKey },
     onProblem: (service, line) => console.error(`[${service}] ${line}`),
     nodeArgs: opts.nodeArgs,

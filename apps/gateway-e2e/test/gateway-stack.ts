@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateKey, startStack, type Stack } from '@aigw/stack';
-import { freePort, startNatsServer, startRedisServer, type TestServer } from '@aigw/testing';
+import { PORT_ENVS, generateKey, startStack, type Stack } from '@aigw/stack';
+import { freePorts, startNatsServer, startRedisServer, type TestServer } from '@aigw/testing';
 
 /** Gateway config for the e2e suites: two chat deployments on the mock (for failover) and an embedding one. */
 export const DEFAULT_CONFIG = `
@@ -69,15 +69,7 @@ export async function startGateway(opts: GatewayOptions = {}): Promise<GatewayUn
       redisUrl: redis.url,
       dataDir: dir,
       demoKey: keys.admin,
-      ports: {
-        PORT: await freePort(),
-        METERING_PORT: await freePort(),
-        MOCK_PROVIDER_PORT: await freePort(),
-        AUTH_OPS_PORT: await freePort(),
-        QUOTA_OPS_PORT: await freePort(),
-        ROUTER_OPS_PORT: await freePort(),
-        AUTH_ADMIN_PORT: await freePort(),
-      },
+      ports: await freePorts(PORT_ENVS),
       env: { AIGW_CONFIG: configPath, E2E_CLIENT_KEY: keys.client, E2E_LIMITED_KEY: keys.limited, LOG_LEVEL: 'info', ...opts.env },
       onProblem: (service, line) => problems.push(`[${service}] ${line}`),
     });

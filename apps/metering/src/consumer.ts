@@ -7,7 +7,7 @@ import {
   type ConsumerMessages,
   type JsMsg,
 } from '@nats-io/jetstream';
-import { ensureDurableConsumer, inMessageSpan } from '@aigw/bus';
+import { ensureDurableConsumer, inMessageSpan, nanos } from '@aigw/bus';
 import { Consumers, Streams, UsageRecorded } from '@aigw/contracts';
 import { failSpan, type Logger, type Span } from '@aigw/telemetry';
 import type { Ledger } from './ledger';
@@ -30,7 +30,6 @@ export interface LedgerConsumer {
   close(): Promise<void>;
 }
 
-const nanos = (ms: number) => ms * 1_000_000;
 
 /** The durable pull consumer of metering: created once, its changeable settings updated at each start. */
 export async function ensureLedgerConsumer(nc: NatsConnection, opts: LedgerConsumerOptions): Promise<void> {

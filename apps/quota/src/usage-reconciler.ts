@@ -1,6 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { AckPolicy, DeliverPolicy, jetstream, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
-import { ensureDurableConsumer } from '@aigw/bus';
+import { ensureDurableConsumer, nanos } from '@aigw/bus';
 import { Consumers, Streams, Subjects, UsageRecorded } from '@aigw/contracts';
 import type { QuotaConfig } from '@aigw/config';
 import type { Logger } from '@aigw/telemetry';
@@ -22,7 +22,6 @@ export interface UsageReconciler {
   close(): Promise<void>;
 }
 
-const nanos = (ms: number) => ms * 1_000_000;
 /** Events handled at once by one replica. */
 const MAX_HANDLING = 64;
 

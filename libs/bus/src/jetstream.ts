@@ -14,7 +14,8 @@ import { SpanKind, withSpan, type Span } from '@aigw/telemetry';
 import { encodeJson } from './codec';
 import { busTracer, messagingAttributes, traceContextOf, traceHeaders } from './trace-context';
 
-const nanos = (ms: number) => ms * 1_000_000;
+/** JetStream API durations are nanoseconds; ours are milliseconds. */
+export const nanos = (ms: number): number => ms * 1_000_000;
 
 /** Creates the USAGE stream, or updates it to the declared shape; safe to run from every replica at boot. */
 export async function ensureUsageStream(nc: NatsConnection, opts: { replicas?: number; maxAgeMs?: number } = {}): Promise<void> {

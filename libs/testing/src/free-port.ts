@@ -12,3 +12,10 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** A free port for each name, e.g. every port variable of a stack so that it runs beside any other. */
+export async function freePorts<K extends string>(names: readonly K[]): Promise<Record<K, number>> {
+  const ports = {} as Record<K, number>;
+  for (const name of names) ports[name] = await freePort();
+  return ports;
+}

@@ -19,6 +19,10 @@ export type ServiceName = (typeof SERVICES)[number]['name'];
 /** Ports a service serves besides the one answering /readyz, by env variable. */
 export const EXTRA_PORTS = [{ service: 'auth', portEnv: 'AUTH_ADMIN_PORT', defaultPort: 8082 }] as const;
 
+/** Every port the stack listens on, by env variable name. */
+export const PORT_ENVS = [...SERVICES.map((s) => s.portEnv), ...EXTRA_PORTS.map((p) => p.portEnv)];
+export type PortEnv = (typeof PORT_ENVS)[number];
+
 export interface ServiceProcess {
   name: ServiceName;
   port: number;

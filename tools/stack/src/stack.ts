@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { ensureNats, ensureRedis } from './infra';
-import { EXTRA_PORTS, REPO_ROOT, SERVICES, spawnService, type ServiceName, type ServiceProcess } from './services';
+import { EXTRA_PORTS, REPO_ROOT, SERVICES, spawnService, type PortEnv, type ServiceName, type ServiceProcess } from './services';
 
 export interface StackOptions {
   natsUrl: string;
   redisUrl: string;
   /** Ports by env variable name (PORT, METERING_PORT, ...); unset ones take the defaults. */
-  ports?: Partial<Record<(typeof SERVICES)[number]['portEnv'] | (typeof EXTRA_PORTS)[number]['portEnv'], number>>;
+  ports?: Partial<Record<PortEnv, number>>;
   /** Directory for infrastructure data and service logs. */
   dataDir: string;
   /** The demo key seeded by auth (config/gateway.yaml names it AIGW_DEMO_KEY). */
