@@ -67,7 +67,8 @@ export function inferenceRoute(operation: Operation, deps: InferenceDeps) {
     // Bound to the request's trace, which the usage event and the lease release then carry on.
     res.once('close', bindToActiveContext(() => {
       if (!res.writableFinished) abort.abort();
-      if (ctx.deployment) publishUsage(ctx, operation, res, deps.usage, metered);
+      // After the abort has torn the upstream down: counting tokens for the usage event is synchronous work.
+      if (ctx.deployment) setImmediate(() => publishUsage(ctx, operation, res, deps.usage, metered));
       lease.end(ctx.deployment !== undefined);
     }));
 
