@@ -20,10 +20,26 @@ export function peakRssMb(pid: number): number {
   return match ? Number(match[1]) / 1024 : NaN;
 }
 
-/** CPU milliseconds used by each process while `fn` ran. */
-export async function measureCpu<T>(pids: Record<string, number>, fn: () => Promise<T>): Promise<{ value: T; cpuMs: Record<string, number> }> {
-  const before = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuMs(pid)]));
+/**
+ * Write syscalls a process made so far (`syscw` of /proc/<pid>/io, all its threads). Each socket write is a
+ * syscall, and on a VM one costs more than the JavaScript that fills it: the count says how well writes
+ * are batched.
+ */
+export function writeSyscalls(pid: number): number {
+  const io = readFileSync(`/proc/${pid}/io`, 'utf8');
+  const match = /syscw:\s+(\d+)/.exec(io);
+  return match ? Number(match[1]) : NaN;
+}
+
+/** CPU milliseconds and write syscalls of each process while `fn` ran. */
+export async function measureCpu<T>(
+  pids: Record<string, number>,
+  fn: () => Promise<T>,
+): Promise<{ value: T; cpuMs: Record<string, number>; writes: Record<string, number> }> {
+  const sample = () => Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, [cpuMs(pid), writeSyscalls(pid)]]));
+  const before = sample();
   const value = await fn();
-  const used = Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, cpuMs(pid) - before[name]]));
-  return { value, cpuMs: used };
+  const after = sample();
+  const delta = (i: number) => Object.fromEntries(Object.keys(pids).map((name) => [name, after[name][i] - before[name][i]]));
+  return { value, cpuMs: delta(0), writes: delta(1) };
 }

@@ -10,6 +10,7 @@ import {
 import { ensureDurableConsumer, inMessageSpan, nanos } from '@aigw/bus';
 import { Consumers, Streams, UsageRecorded } from '@aigw/contracts';
 import { failSpan, type Logger, type Span } from '@aigw/telemetry';
+import { InFlight } from './in-flight';
 import type { Ledger } from './ledger';
 import { EventResult, type MeteringMetrics } from './metrics';
 import { describeUsage } from './usage-span';
@@ -26,10 +27,15 @@ export interface LedgerConsumerOptions {
 export interface LedgerConsumer {
   /** Whether messages are being pulled now. */
   running(): boolean;
-  /** Stops pulling and finishes the messages already received (the one in hand and the buffered batch). */
+  /** Stops pulling and finishes the messages already received (those in hand and the buffered batch). */
   close(): Promise<void>;
 }
 
+/**
+ * Messages asked for per pull, and handled at once: the ledger writes of messages in hand together share
+ * one Redis write (the client pipelines the commands of a tick) and their acks share one NATS flush.
+ */
+const PULL_BATCH = 64;
 
 /** The durable pull consumer of metering: created once, its changeable settings updated at each start. */
 export async function ensureLedgerConsumer(nc: NatsConnection, opts: LedgerConsumerOptions): Promise<void> {
@@ -46,13 +52,14 @@ export async function ensureLedgerConsumer(nc: NatsConnection, opts: LedgerConsu
 }
 
 /**
- * Pulls usage events one at a time and writes each to the ledger before acknowledging it. An invalid
+ * Pulls usage events and writes each to the ledger before acknowledging it, up to a pull batch of them at
+ * once: the ledger dedups by event id and adds commutatively, so their order does not matter. An invalid
  * event is terminated (it would fail the same way forever); a Redis failure hands the message back with
- * a delay, and the messages already buffered follow it without trying Redis until the delay has passed.
+ * a delay, and the messages handled after it follow without trying Redis until the delay has passed.
  */
 export async function startLedgerConsumer(deps: {
   nc: NatsConnection;
-  ledger: Ledger;
+  ledger: Pick<Ledger, 'record'>;
   logger: Logger;
   metrics: MeteringMetrics;
   options: LedgerConsumerOptions;
@@ -66,6 +73,7 @@ export async function startLedgerConsumer(deps: {
   let active = false;
   let backoffUntil = 0;
   let pause: { timer: NodeJS.Timeout; resume: () => void } | undefined;
+  const inFlight = new InFlight(PULL_BATCH);
 
   const handle = async (msg: JsMsg, span: Span): Promise<void> => {
     const event = parseEvent(msg, log);
@@ -89,12 +97,23 @@ export async function startLedgerConsumer(deps: {
       metrics.events.inc({ result: outcome });
     } catch (err) {
       failSpan(span, err);
-      backoffUntil = Date.now() + options.retryDelayMs;
+      const now = Date.now();
+      // The writes in flight with this one most likely failed with it: one warning per retry round, not per event.
+      if (now >= backoffUntil) {
+        log.warn({ err, seq: msg.seq, eventId: event.id, retryInMs: options.retryDelayMs }, 'ledger write failed, events handed back');
+      }
+      backoffUntil = now + options.retryDelayMs;
       msg.nak(options.retryDelayMs);
       metrics.events.inc({ result: EventResult.Retried });
-      log.warn({ err, seq: msg.seq, eventId: event.id, retryInMs: options.retryDelayMs }, 'ledger write failed, event handed back');
     }
   };
+
+  // An ack or nak that throws (connection closed) leaves the message unacknowledged: JetStream redelivers
+  // it after ack_wait and the ledger recognises it if it was counted.
+  const settle = (msg: JsMsg): Promise<void> =>
+    inMessageSpan(msg, Consumers.meteringLedger, (span) => handle(msg, span)).catch((err: unknown) =>
+      log.error({ err, seq: msg.seq }, 'usage event left unacknowledged, JetStream will redeliver it'),
+    );
 
   const watchStatus = async (current: ConsumerMessages) => {
     for await (const s of current.status()) {
@@ -108,7 +127,7 @@ export async function startLedgerConsumer(deps: {
   const loop = (async () => {
     while (!stopping) {
       try {
-        messages = await consumer.consume({ max_messages: 64 });
+        messages = await consumer.consume({ max_messages: PULL_BATCH });
         if (stopping) {
           await messages.close();
           break;
@@ -119,12 +138,15 @@ export async function startLedgerConsumer(deps: {
         // those are finished too rather than nak'ed: a nak'ed message may be redelivered into the pull
         // request this client just abandoned, where it would sit until ack_wait.
         for await (const msg of messages) {
-          await inMessageSpan(msg, Consumers.meteringLedger, (span) => handle(msg, span));
+          inFlight.add(settle(msg));
           metrics.pendingMessages.set(msg.info.pending);
+          // Waiting for room holds back the next pull too: nats.js issues it as the iterator advances.
+          await inFlight.room();
         }
       } catch (err) {
         if (!stopping) log.error({ err }, 'ledger consumer stopped unexpectedly, restarting');
       } finally {
+        await inFlight.drain();
         active = false;
       }
       if (!stopping) {

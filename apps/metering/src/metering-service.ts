@@ -36,7 +36,7 @@ export interface MeteringConfig {
 export interface MeteringService {
   /** The port the HTTP API listens on (useful when configured as 0). */
   port: number;
-  /** Stops consuming (finishing the event in hand), closes HTTP, drains NATS and quits Redis. */
+  /** Stops consuming (finishing the events in hand), closes HTTP, drains NATS and quits Redis. */
   close(): Promise<void>;
 }
 

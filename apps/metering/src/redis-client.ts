@@ -11,6 +11,10 @@ export interface RedisOptions {
  * A Redis client that fails fast while disconnected (no offline queue, no retries of a command) and
  * reconnects forever. A failed write is retried by JetStream redelivery, a failed read becomes a 503:
  * queueing commands in the process would only hide an outage and grow memory.
+ *
+ * Commands issued in the same tick go out in one write (auto-pipelining), and those issued while that
+ * write awaits its replies in the next: a socket write costs far more than a command, and the ledger
+ * consumer issues a pull batch of writes at once.
  */
 export function connectRedis(opts: RedisOptions, logger: Logger): Redis {
   const redis = new Redis(opts.url, {
@@ -20,6 +24,7 @@ export function connectRedis(opts: RedisOptions, logger: Logger): Redis {
     connectTimeout: 2_000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
     connectionName: 'metering',
+    enableAutoPipelining: true,
   });
   let down = false;
   redis.on('ready', () => {

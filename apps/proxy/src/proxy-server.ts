@@ -66,6 +66,7 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
   const replayer = spool && startSpoolReplayer({ spool, js, isReady: () => isBusReady(nc), logger });
   const usage = new UsagePublisher(js, logger, metrics, spool);
   const agent = createUpstreamAgent(opts.upstream);
+  const attempts = new AttemptReporter(nc);
 
   let closing = false;
   let inFlight = 0;
@@ -81,7 +82,7 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     credentials: opts.credentials ?? process.env,
     usage,
     metrics,
-    attempts: new AttemptReporter(nc),
+    attempts,
     leases: new LeaseKeeper(bus),
     resilience: { ...DEFAULT_RESILIENCE, ...opts.resilience },
     logger,
@@ -131,6 +132,7 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     await replayer?.stop();
     await spool?.close();
     await agent.close();
+    attempts.flush();
     await nc.drain();
     logger.info('proxy stopped');
   };

@@ -1,7 +1,7 @@
 import { APIError } from 'openai';
 import type { Subscription } from '@nats-io/transport-node';
 import { decodeJson } from '@aigw/bus';
-import { AttemptFinishedEvent, AttemptStartedEvent, Route, type AttemptFinished, type AttemptStarted, type RouteRequest } from '@aigw/contracts';
+import { AttemptsReportedEvent, Route, type AttemptFinished, type AttemptsReported, type AttemptStarted, type RouteRequest } from '@aigw/contracts';
 import { startHarness, type Harness } from './harness';
 
 let h: Harness;
@@ -10,13 +10,20 @@ let subs: Subscription[];
 
 beforeAll(async () => {
   h = await startHarness();
-  const collect = <T>(subject: string, into: T[]) =>
+  const collect = (subject: string, into: (data: unknown) => void) =>
     h.nc.subscribe(subject, {
       callback: (_err, msg) => {
-        into.push(decodeJson(msg.data) as T);
+        into(decodeJson(msg.data));
       },
     });
-  subs = [collect(AttemptStartedEvent.subject, seen.started), collect(AttemptFinishedEvent.subject, seen.finished), collect(Route.subject, seen.routes)];
+  subs = [
+    collect(AttemptsReportedEvent.subject, (data) => {
+      const batch = data as AttemptsReported;
+      seen.started.push(...batch.started);
+      seen.finished.push(...batch.finished);
+    }),
+    collect(Route.subject, (data) => seen.routes.push(data as RouteRequest)),
+  ];
   await h.nc.flush();
 });
 afterAll(async () => {
@@ -26,7 +33,7 @@ afterAll(async () => {
 
 const messages = [{ role: 'user' as const, content: 'Count to three' }];
 
-/** The attempt events of one request, once its last one has arrived. */
+/** The attempt reports of one request, once its last one has arrived. */
 async function attemptsOf(requestId: string, finishedCount: number) {
   const deadline = Date.now() + 5_000;
   while (Date.now() < deadline && seen.finished.filter((e) => e.requestId === requestId).length < finishedCount) {

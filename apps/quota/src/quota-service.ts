@@ -103,7 +103,7 @@ export async function startQuotaService(opts: QuotaServiceOptions): Promise<Quot
       quota,
       metrics,
       logger,
-      options: { ackWaitMs: 30_000, retryDelayMs: 1000, ...opts.reconciler },
+      options: { ackWaitMs: 30_000, retryDelayMs: 1000, batchWindowMs: 20, ...opts.reconciler },
     });
     sweeper = startLeaseSweeper({ store, intervalMs: opts.sweepIntervalMs ?? 1000, batch: 200, metrics, logger });
   } catch (err) {

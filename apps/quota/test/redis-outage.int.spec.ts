@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ErrorCode, GatewayError } from '@aigw/contracts';
 import { eventually, metricByLabel, readyStatus, startQuotaStack, type QuotaStack } from './harness';
 
@@ -79,4 +80,20 @@ test('quota – fails closed within well under a second when Redis hangs without
   }
   await eventually(async () => (await stack.admit({ keyId, limits: budgeted }).catch(() => undefined))?.admitted === true);
   expect(await readyStatus(replica)).toBe(200);
+});
+
+test('quota – usage events that fail on Redis are handed back and each reconciled once when it returns', async () => {
+  const [replica] = stack.replicas;
+  const events = async () => metricByLabel(replica, 'quota_usage_events_total', 'result');
+  const before = await events();
+  await stack.redis.stop();
+  try {
+    await eventually(async () => (await readyStatus(replica)) === 503);
+    for (let i = 0; i < 5; i++) await stack.publishUsage({ id: randomUUID(), keyId: 'key_usage_outage', promptTokens: 10, completionTokens: 10 });
+    await eventually(async () => ((await events()).retried ?? 0) >= (before.retried ?? 0) + 5);
+  } finally {
+    await stack.redis.restart();
+  }
+  await eventually(async () => ((await events()).charged ?? 0) === (before.charged ?? 0) + 5);
+  expect((await events()).duplicate ?? 0).toBe(before.duplicate ?? 0);
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { Release, type AdmitResponse } from '@aigw/contracts';
+import { Release, Subjects, type AdmitResponse } from '@aigw/contracts';
 import { keyScope, tenantScope } from '../src/redis/quota-store';
 import { eventually, metricByLabel, startQuotaStack, type QuotaStack } from './harness';
 
@@ -33,15 +33,18 @@ const tokensInWindow = async (scope: string) => Number((await redis.get(`${scope
 const spendToday = async (scope: string) => Number((await redis.get(`${scope}:s:${periods().day}`)) ?? 0);
 const spendThisMonth = async (scope: string) => Number((await redis.get(`${scope}:s:${periods().month}`)) ?? 0);
 
-/** Usage events reconciled (or charged) by all replicas so far. */
-async function settledEvents(): Promise<number> {
+/** Usage events with one of `results` over all replicas so far. */
+async function usageEvents(...results: string[]): Promise<number> {
   let total = 0;
   for (const replica of stack.replicas) {
     const counts = await metricByLabel(replica, 'quota_usage_events_total', 'result');
-    total += (counts.reconciled ?? 0) + (counts.charged ?? 0);
+    for (const result of results) total += counts[result] ?? 0;
   }
   return total;
 }
+
+/** Usage events reconciled (or charged) by all replicas so far. */
+const settledEvents = () => usageEvents('reconciled', 'charged');
 
 describe('quota – tokens per minute', () => {
   test('quota – reserves prompt + max_tokens and refuses the request that would pass the limit, naming tokens', async () => {
@@ -147,6 +150,14 @@ describe('quota – budgets', () => {
     await eventually(async () => (await settledEvents()) === before + 2);
     expect(await spendToday(keyScope(keyId))).toBe(miniCost(10, 10) + miniCost(1000, 500));
     expect(await spendThisMonth(tenantScope(tenantId))).toBe(miniCost(10, 10) + miniCost(1000, 500));
+  });
+
+  test('quota – an event that does not match UsageRecorded is terminated, and the events around it are still reconciled', async () => {
+    const keyId = 'key_batched_invalid';
+    const before = { settled: await settledEvents(), invalid: await usageEvents('invalid') };
+    await stack.js.publish(Subjects.usageRecorded, JSON.stringify({ v: 1, id: 'not-an-event' }), { msgID: randomUUID() });
+    await stack.publishUsage({ id: randomUUID(), keyId, promptTokens: 10, completionTokens: 10 });
+    await eventually(async () => (await settledEvents()) === before.settled + 1 && (await usageEvents('invalid')) === before.invalid + 1);
   });
 });
 

@@ -22,12 +22,12 @@ export function createRouterMetrics(registry: Registry, board: HealthBoard) {
       },
     });
   perDeployment('aigw_router_circuit_state', 'Deployment standing: 0 closed, 1 cooling down after a 429, 2 half-open, 3 open.', (b, id, now) => STATE_VALUES[b.of(id).standing(now)]);
-  perDeployment('aigw_router_in_flight', 'Upstream attempts in flight per deployment, as the attempt events report them.', (b, id) => b.of(id).inFlight());
+  perDeployment('aigw_router_in_flight', 'Upstream attempts in flight per deployment, as the attempt reports tell them.', (b, id) => b.of(id).inFlight());
   perDeployment('aigw_router_ttft_ewma_ms', 'Moving average of time to first token per deployment, milliseconds.', (b, id) => b.of(id).ttftMs);
   perDeployment('aigw_router_latency_ewma_ms', 'Moving average of attempt latency per deployment, milliseconds.', (b, id) => b.of(id).latencyMs);
   return {
     routes: new Counter({ name: 'aigw_router_routes_total', help: 'Route requests answered, by result (ok or the error code).', labelNames: ['result'], registers }),
-    attemptEvents: new Counter({ name: 'aigw_router_attempt_events_total', help: 'Attempt events received, by kind (started or finished).', labelNames: ['kind'], registers }),
+    attemptEvents: new Counter({ name: 'aigw_router_attempt_events_total', help: 'Attempt reports received, by kind (started or finished).', labelNames: ['kind'], registers }),
     configUpdates: new Counter({ name: 'aigw_router_config_updates_total', help: 'Routing configurations from KV, by result (applied or rejected).', labelNames: ['result'], registers }),
     circuitChanges: new Counter({ name: 'aigw_router_circuit_changes_total', help: 'Circuit changes, proposed here or taken from another replica, by state (open or closed).', labelNames: ['state'], registers }),
     healthChecks: new Counter({ name: 'aigw_router_health_checks_total', help: 'Active health checks made by this replica, by outcome.', labelNames: ['outcome'], registers }),

@@ -31,7 +31,7 @@ function plannerFor(doc: Record<string, unknown>, prices: unknown = undefined) {
   const route = (request: Partial<RouteRequest> = {}) => planner.route({ model: 'chat', ...request });
   const ids = (request: Partial<RouteRequest> = {}) => route(request).candidates.map((c) => c.id);
   const finish = (deploymentId: string, outcome: AttemptFinished['outcome'], extra: Partial<AttemptFinished> = {}) =>
-    board.finished({ v: 1, requestId: `r-${Math.random()}`, attempt: 1, deploymentId, source: 'proxy', outcome, latencyMs: 10, streamed: false, ts: now, ...extra });
+    board.finished({ requestId: `r-${Math.random()}`, attempt: 1, deploymentId, source: 'proxy', outcome, latencyMs: 10, streamed: false, ts: now, ...extra });
   return { planner, board, route, ids, finish, proposals, tick: (ms: number) => (now += ms) };
 }
 
@@ -130,7 +130,7 @@ describe('route planner – strategies', () => {
 
   it('least-in-flight – picks the deployment with the fewest attempts in flight, counting its own fresh decisions', () => {
     const p = plannerFor({ models: { chat: { strategy: 'least-in-flight', deployments: ['a', 'b', 'c'] } } });
-    for (const [i, id] of ['a', 'a', 'b'].entries()) p.board.started({ v: 1, requestId: `s${i}`, attempt: 1, deploymentId: id, ts: 0 });
+    for (const [i, id] of ['a', 'a', 'b'].entries()) p.board.started({ requestId: `s${i}`, attempt: 1, deploymentId: id, ts: 0 });
     expect(p.ids({ requestId: 'n1' })[0]).toBe('c');
     // n1 is now reserved on c: c and b have one each, a two.
     expect(p.ids({ requestId: 'n2' }).slice(-1)).toEqual(['a']);
@@ -165,7 +165,7 @@ describe('route planner – strategies', () => {
       deployments: { ...deployments, a: { provider: 'up', model: 'm-a', capacity: { rpm: 10 } } },
       models: { chat: { deployments: ['a', 'b'] } },
     });
-    for (let i = 0; i < 8; i += 1) p.board.started({ v: 1, requestId: `s${i}`, attempt: 1, deploymentId: 'a', ts: 0 });
+    for (let i = 0; i < 8; i += 1) p.board.started({ requestId: `s${i}`, attempt: 1, deploymentId: 'a', ts: 0 });
     expect(p.ids({ requestId: 'ninth' })).toEqual(['a', 'b']);
     // The ninth is reserved on a: 9 of 10 leaves 10 % headroom, which is not more than the minimum.
     expect(p.ids({ requestId: 'tenth' })).toEqual(['b', 'a']);
@@ -178,8 +178,8 @@ describe('route planner – strategies', () => {
       deployments: { ...deployments, a: { provider: 'up', model: 'm-a', capacity: { tpm: 10_000 } }, b: { provider: 'up', model: 'm-b', capacity: { tpm: 1_000 } } },
       models: { chat: { strategy: 'capacity', deployments: ['a', 'b'] } },
     });
-    p.board.started({ v: 1, requestId: 's', attempt: 1, deploymentId: 'a', promptTokens: 5_000, ts: 0 });
-    p.board.started({ v: 1, requestId: 't', attempt: 1, deploymentId: 'b', promptTokens: 100, ts: 0 });
+    p.board.started({ requestId: 's', attempt: 1, deploymentId: 'a', promptTokens: 5_000, ts: 0 });
+    p.board.started({ requestId: 't', attempt: 1, deploymentId: 'b', promptTokens: 100, ts: 0 });
     expect(p.ids()).toEqual(['b', 'a']);
     p.finish('b', 'ok', { requestId: 't', completionTokens: 600 });
     expect(p.ids()).toEqual(['a', 'b']);

@@ -10,6 +10,8 @@ import { headroom, newAliasState, strategies, type AliasState, type StrategyCont
 interface Compiled {
   doc: RoutingDocument;
   catalogue: Catalogue;
+  /** Each alias, then its fallbacks and theirs, breadth first, each once. */
+  chains: ReadonlyMap<string, CatalogueEntry[]>;
   classifier: Classifier;
 }
 
@@ -36,6 +38,7 @@ export class RoutePlanner {
   #compiled: Compiled;
   #states = new Map<string, AliasState>();
   #probeTokens = 0;
+  readonly #health = (deploymentId: string) => this.#board.of(deploymentId);
 
   constructor(doc: RoutingDocument, board: HealthBoard, prices: PriceTable) {
     this.#board = board;
@@ -59,7 +62,7 @@ export class RoutePlanner {
   }
 
   route(request: RouteRequest): RouteResponse {
-    const { catalogue, classifier, doc } = this.#compiled;
+    const { catalogue, chains, classifier, doc } = this.#compiled;
     const entry = catalogue.get(request.model);
     if (!entry) throw new ModelNotFoundError(request.model);
     const features = request.features ?? {};
@@ -71,24 +74,23 @@ export class RoutePlanner {
     const seen = new Set<string>();
     const candidates: Deployment[] = [];
     const down: Array<{ member: Member; alias: string | undefined }> = [];
-    for (const [i, link] of this.#chain(entry).entries()) {
-      const alias = i === 0 ? undefined : link.alias;
+    for (const link of chains.get(entry.alias)!) {
+      const alias = link === entry ? undefined : link.alias;
       const segment = this.#segment(link, features, now, token, seen);
       const ctx: StrategyContext = {
         features,
         requestClass: link.strategy === 'auto' ? (linkClass ??= classifier.classify(features)) : 'general',
         preferences: link.preferences,
-        health: (id) => this.#board.of(id),
+        health: this.#health,
         settings: doc.routing,
         prices: this.#prices,
         state: this.#stateOf(link.alias),
         now,
       };
-      const ordered = segment.ready.length > 0 ? strategies[link.strategy](segment.ready, ctx) : [];
-      for (const member of [...(segment.probe ? [segment.probe] : []), ...ordered, ...segment.strained]) {
-        candidates.push(offer(member, alias));
-      }
-      down.push(...segment.down.map((member) => ({ member, alias })));
+      if (segment.probe) candidates.push(offer(segment.probe, alias));
+      if (segment.ready.length > 0) for (const member of strategies[link.strategy](segment.ready, ctx)) candidates.push(offer(member, alias));
+      for (const member of segment.strained) candidates.push(offer(member, alias));
+      for (const member of segment.down) down.push({ member, alias });
     }
     if (candidates.length === 0) {
       const reopens = (m: Member) => {
@@ -104,22 +106,6 @@ export class RoutePlanner {
     }
     if (request.requestId) this.#board.reserve(request.requestId, candidates[0]!.id);
     return requestClass ? { alias: entry.alias, candidates, class: requestClass } : { alias: entry.alias, candidates };
-  }
-
-  /** The alias, then its fallbacks and theirs, breadth first, each once. */
-  #chain(entry: CatalogueEntry): CatalogueEntry[] {
-    const chain = [entry];
-    const named = new Set([entry.alias]);
-    for (let i = 0; i < chain.length; i += 1) {
-      for (const alias of chain[i]!.fallbacks) {
-        const next = this.#compiled.catalogue.get(alias);
-        if (next && !named.has(alias)) {
-          named.add(alias);
-          chain.push(next);
-        }
-      }
-    }
-    return chain;
   }
 
   #segment(entry: CatalogueEntry, features: RouteFeatures, now: number, token: string, seen: Set<string>): Segment {
@@ -166,7 +152,25 @@ export class RoutePlanner {
 }
 
 function compile(doc: RoutingDocument): Compiled {
-  return { doc, catalogue: buildCatalogue(doc), classifier: createClassifier(doc.routing.classes) };
+  const catalogue = buildCatalogue(doc);
+  const chains = new Map([...catalogue.values()].map((entry) => [entry.alias, chainOf(entry, catalogue)]));
+  return { doc, catalogue, chains, classifier: createClassifier(doc.routing.classes) };
+}
+
+/** The alias, then its fallbacks and theirs, breadth first, each once. */
+function chainOf(entry: CatalogueEntry, catalogue: Catalogue): CatalogueEntry[] {
+  const chain = [entry];
+  const named = new Set([entry.alias]);
+  for (let i = 0; i < chain.length; i += 1) {
+    for (const alias of chain[i]!.fallbacks) {
+      const next = catalogue.get(alias);
+      if (next && !named.has(alias)) {
+        named.add(alias);
+        chain.push(next);
+      }
+    }
+  }
+  return chain;
 }
 
 function carriesTags(member: Member, tags: Readonly<Record<string, string>> | undefined): boolean {

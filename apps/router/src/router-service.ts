@@ -46,7 +46,7 @@ const SWEEP_INTERVAL_MS = 5_000;
 /**
  * Starts the router: answers `router.v1.route` and `router.v1.list-models` from the routing configuration in
  * NATS KV (seeded from the config file on first start, watched for changes), ranking deployments by each
- * alias's strategy and by their health as the attempt events of every proxy report it.
+ * alias's strategy and by their health as the attempt reports of every proxy tell it.
  */
 export async function startRouterService(opts: RouterServiceOptions): Promise<RouterService> {
   const { logger } = opts;
@@ -61,7 +61,7 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
   const board = new HealthBoard({
     settings: () => settings,
     replicaId,
-    // Proposals come from attempt events, which are listened to only once `sync` exists.
+    // Proposals come from attempt reports, which are listened to only once `sync` exists.
     onProposal: (deploymentId, record) => {
       metrics.circuitChanges.inc({ state: record.state });
       sync.share(deploymentId, record);
@@ -116,7 +116,17 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
     },
     logger,
   );
-  const subscriptions = listenToAttempts(nc, board, (kind) => metrics.attemptEvents.inc({ kind }), logger);
+  const startedReports = metrics.attemptEvents.labels('started');
+  const finishedReports = metrics.attemptEvents.labels('finished');
+  const attempts = listenToAttempts(
+    nc,
+    board,
+    (started, finished) => {
+      if (started > 0) startedReports.inc(started);
+      if (finished > 0) finishedReports.inc(finished);
+    },
+    logger,
+  );
   const sweeper = setInterval(() => board.sweep(), SWEEP_INTERVAL_MS);
   sweeper.unref();
   const checker = startHealthChecker({
@@ -131,6 +141,7 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
 
   // Aliases come from config, which has no creation time; the boot time is stable for the process.
   const created = Math.floor(Date.now() / 1000);
+  const routed = metrics.routes.labels('ok');
   const ops = await startOpsServer({ port: opts.opsPort, registry, ready: () => isBusReady(nc) });
   const service = await startService(
     nc,
@@ -139,7 +150,7 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
       endpoint(Route, async (request) => {
         try {
           const route = current().route(request);
-          metrics.routes.inc({ result: 'ok' });
+          routed.inc();
           return route;
         } catch (err) {
           metrics.routes.inc({ result: err instanceof GatewayError ? err.code : 'internal_error' });
@@ -166,7 +177,7 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
       await stopService(service);
       clearInterval(sweeper);
       await checker.stop();
-      for (const sub of subscriptions) sub.close();
+      attempts.close();
       configWatch?.stop();
       sync.stop();
       await nc.drain();

@@ -1,7 +1,7 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { encodeJson } from '@aigw/bus';
 import { parseGatewayConfig } from '@aigw/config';
-import { AttemptFinishedEvent, type AttemptFinished } from '@aigw/contracts';
+import { AttemptsReportedEvent, type AttemptFinished, type AttemptsReported } from '@aigw/contracts';
 import { createLogger } from '@aigw/telemetry';
 import { freePort, metricValue, parseMetrics, startNatsServer, type TestServer } from '@aigw/testing';
 import { startRouterService, type RouterService } from '../src/router-service';
@@ -39,7 +39,6 @@ afterAll(async () => {
 });
 
 const finished = (deploymentId: string, n: number, outcome: AttemptFinished['outcome']): AttemptFinished => ({
-  v: 1,
   requestId: `req-${deploymentId}-${n}`,
   attempt: 1,
   deploymentId,
@@ -65,8 +64,8 @@ describe('router – upstream health gauges', () => {
   });
 
   it('counts an open circuit, and a deployment cooling down after a 429 as neither healthy nor open', async () => {
-    for (let i = 0; i < 2; i += 1) nc.publish(AttemptFinishedEvent.subject, encodeJson(finished('a', i, 'server_error')));
-    nc.publish(AttemptFinishedEvent.subject, encodeJson(finished('b', 0, 'rate_limited')));
+    const batch: AttemptsReported = { v: 1, started: [], finished: [finished('a', 0, 'server_error'), finished('a', 1, 'server_error'), finished('b', 0, 'rate_limited')] };
+    nc.publish(AttemptsReportedEvent.subject, encodeJson(batch));
     const deadline = Date.now() + 3_000;
     while (!(router.standings().a === 'open' && router.standings().b === 'cooling') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     expect(await gauges()).toEqual({ aigw_router_deployments: 4, aigw_router_healthy_deployments: 2, aigw_router_open_circuits: 1 });

@@ -2,11 +2,12 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { KV } from '@nats-io/kv';
 import { BusClient, encodeJson } from '@aigw/bus';
 import { parseGatewayConfig } from '@aigw/config';
-import { AttemptFinishedEvent, Route, type AttemptFinished } from '@aigw/contracts';
+import { AttemptsReportedEvent, Buckets, Route, type AttemptFinished, type AttemptStarted, type AttemptsReported } from '@aigw/contracts';
 import { createLogger } from '@aigw/telemetry';
-import { freePort, startNatsServer, type TestServer } from '@aigw/testing';
+import { freePort, metricValue, parseMetrics, startNatsServer, type TestServer } from '@aigw/testing';
 import { runRoutesCli } from '../src/config/routes-cli';
 import { openRoutingBucket, readRouting } from '../src/config/routing-store';
+import { openRouterStateBucket } from '../src/health/circuit-sync';
 import { startRouterService, type RouterService } from '../src/router-service';
 
 const CONFIG = (deadPort: number) => `
@@ -52,7 +53,6 @@ const startRouter = async (replicaId: string) => {
 };
 const firstOf = async (model: string) => (await bus.request(Route, { model })).candidates[0]!.id;
 const failure = (deploymentId: string, n: number): AttemptFinished => ({
-  v: 1,
   requestId: `req-${deploymentId}-${n}`,
   attempt: 1,
   deploymentId,
@@ -63,6 +63,8 @@ const failure = (deploymentId: string, n: number): AttemptFinished => ({
   streamed: false,
   ts: Date.now(),
 });
+const report = (batch: Partial<Omit<AttemptsReported, 'v'>>) =>
+  nc.publish(AttemptsReportedEvent.subject, encodeJson({ v: 1, started: [], finished: [], ...batch } satisfies AttemptsReported));
 
 beforeAll(async () => {
   nats = await startNatsServer();
@@ -98,7 +100,7 @@ describe('router – circuits shared by replicas', () => {
   it('circuits – two replicas open, half-open and close a deployment\'s circuit together, and a replica started later knows it', async () => {
     const [one] = routers;
     const two = await startRouter('replica-b');
-    for (let i = 0; i < 3; i += 1) nc.publish(AttemptFinishedEvent.subject, encodeJson(failure('a', i)));
+    report({ finished: [0, 1, 2].map((i) => failure('a', i)) });
     await until(() => one!.standings().a === 'open' && two.standings().a === 'open');
     // Whichever replica answers, the request goes to b.
     for (let i = 0; i < 10; i += 1) expect(await firstOf('chat')).toBe('b');
@@ -107,9 +109,23 @@ describe('router – circuits shared by replicas', () => {
     expect(three.standings().a).toBe('open');
 
     await until(() => routers.every((r) => r.standings().a === 'half_open'), 2_000);
-    nc.publish(AttemptFinishedEvent.subject, encodeJson({ ...failure('a', 99), outcome: 'ok', status: 200 }));
+    report({ finished: [{ ...failure('a', 99), outcome: 'ok', status: 200 }] });
     await until(() => routers.every((r) => r.standings().a === 'closed'));
     expect(await firstOf('chat')).toBe('a');
+  });
+});
+
+describe('router – attempt reports', () => {
+  const inFlight = async (router: RouterService, deploymentId: string) =>
+    metricValue(parseMetrics(await (await fetch(`http://127.0.0.1:${router.opsPort}/metrics`)).text()), 'aigw_router_in_flight', { deployment: deploymentId });
+  const start = (requestId: string): AttemptStarted => ({ requestId, attempt: 1, deploymentId: 'c', ts: Date.now() });
+
+  it('batches – every replica counts the same attempts in flight, an end sharing its start\'s batch included', async () => {
+    expect(routers.length).toBeGreaterThan(1);
+    report({ started: [start('long'), start('short')], finished: [{ ...failure('c', 0), requestId: 'short', outcome: 'ok', status: 200 }] });
+    await until(async () => (await Promise.all(routers.map((r) => inFlight(r, 'c')))).every((n) => n === 1));
+    report({ finished: [{ ...failure('c', 0), requestId: 'long', outcome: 'ok', status: 200 }] });
+    await until(async () => (await Promise.all(routers.map((r) => inFlight(r, 'c')))).every((n) => n === 0));
   });
 });
 
@@ -161,9 +177,9 @@ describe('router – routing configuration in KV', () => {
 describe('router – active health checks', () => {
   it('health checks – one replica at a time checks, and an upstream that does not answer opens its deployments\' circuits', async () => {
     const probes: AttemptFinished[] = [];
-    const sub = nc.subscribe(AttemptFinishedEvent.subject, {
+    const sub = nc.subscribe(AttemptsReportedEvent.subject, {
       callback: (_e, m) => {
-        probes.push(m.json<AttemptFinished>());
+        probes.push(...m.json<AttemptsReported>().finished);
       },
     });
     await nc.flush();
@@ -176,5 +192,28 @@ describe('router – active health checks', () => {
     expect(new Set(probes.map((p) => p.deploymentId))).toEqual(new Set(['a', 'b', 'c']));
     expect(probes.every((p) => p.source === 'probe' && p.outcome === 'network_error')).toBe(true);
     await until(() => routers.every((r) => ['a', 'b', 'c'].every((id) => r.standings()[id] === 'open')));
+  });
+
+  it('health checks – no replica checks while another holds the lease, and one takes it over once it lapsed', async () => {
+    const state = await openRouterStateBucket(nc);
+    const probes: AttemptFinished[] = [];
+    const sub = nc.subscribe(AttemptsReportedEvent.subject, {
+      callback: (_e, m) => {
+        probes.push(...m.json<AttemptsReported>().finished);
+      },
+    });
+    await nc.flush();
+    const leaseOf = (expiresAt: number) => JSON.stringify({ holder: 'a replica elsewhere', expiresAt });
+    await state.put(Buckets.routerState.probeLeaseKey, leaseOf(Date.now() + 60_000));
+    await Promise.all(routers.map((r) => r.checkHealth()));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(probes).toHaveLength(0);
+
+    await state.put(Buckets.routerState.probeLeaseKey, leaseOf(Date.now() - 1));
+    await Promise.all(routers.map((r) => r.checkHealth()));
+    await until(() => probes.length >= 3);
+    await new Promise((r) => setTimeout(r, 100));
+    sub.unsubscribe();
+    expect(probes).toHaveLength(3);
   });
 });

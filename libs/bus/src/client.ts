@@ -6,6 +6,7 @@ import { failSpan, SpanKind } from '@aigw/telemetry';
 import { timeRequest } from './bus-metrics';
 import type { EndpointContract } from './contract';
 import { decodeJson, encodeJson } from './codec';
+import { endOfTurn } from './end-of-turn';
 import { ERROR_CODE_HEADER } from './service';
 import { busTracer, rpcAttributes, traceHeaders } from './trace-context';
 
@@ -17,7 +18,8 @@ export interface RequestOptions {
 /**
  * Typed request/reply over NATS. Every failure comes back as a `GatewayError`: a service error keeps its
  * code, a missing or silent service becomes `service_unavailable` naming the service. Each request is a
- * client span whose trace context travels in the message headers, and is timed by subject.
+ * client span whose trace context travels in the message headers, and is timed by subject. Requests and
+ * notices made in one event-loop turn leave together, in one socket write (`endOfTurn`).
  */
 export class BusClient {
   readonly #nc: NatsConnection;
@@ -56,6 +58,7 @@ export class BusClient {
   ): Promise<z.output<Res>> {
     let reply;
     try {
+      await endOfTurn();
       reply = await this.#nc.request(contract.subject, encodeJson(payload), { timeout, headers });
     } catch (err) {
       throw toUnavailable(contract.service, timeout, err);
@@ -84,8 +87,11 @@ export class BusClient {
    * buffers the message while it reconnects; nothing is thrown.
    */
   notify<Req extends z.ZodType>(contract: EndpointContract<Req>, payload: z.input<Req>): void {
-    if (this.#nc.isClosed() || this.#nc.isDraining()) return;
-    this.#nc.publish(contract.subject, encodeJson(payload), { headers: traceHeaders() });
+    const data = encodeJson(payload);
+    const headers = traceHeaders();
+    void endOfTurn().then(() => {
+      if (!this.#nc.isClosed() && !this.#nc.isDraining()) this.#nc.publish(contract.subject, data, { headers });
+    });
   }
 }
 

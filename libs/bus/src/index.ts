@@ -5,4 +5,5 @@ export * from './client';
 export * from './service';
 export * from './jetstream';
 export * from './broadcast';
+export * from './end-of-turn';
 export { traceContextOf, traceHeaders } from './trace-context';

@@ -6,6 +6,7 @@ import { context, trace } from '@opentelemetry/api';
 import { failSpan, SpanKind, type Logger, type Span } from '@aigw/telemetry';
 import type { EndpointContract } from './contract';
 import { decodeJson, encodeJson } from './codec';
+import { endOfTurn } from './end-of-turn';
 import { busTracer, rpcAttributes, traceContextOf } from './trace-context';
 
 /** Header the services framework sets on error replies; its presence marks a reply as an error. */
@@ -32,7 +33,8 @@ export function endpoint<Req extends z.ZodType, Res extends z.ZodType>(
  * service name, so replicas share the load). A request that fails its schema is answered with
  * `invalid_request`; a `GatewayError` keeps its code; anything else is logged and answered `internal_error`.
  * Error replies carry `Nats-Service-Error(-Code)` headers and the error's JSON as body. Each answer is a
- * server span in the trace that the request's headers carry.
+ * server span in the trace that the request's headers carry. The answers ready in one event-loop turn
+ * leave together, in one socket write (`endOfTurn`).
  */
 export async function startService(
   nc: NatsConnection,
@@ -96,13 +98,16 @@ async function respond(ep: Endpoint, msg: ServiceMsg, logger: Logger, span: Span
       const issue = parsed.error.issues[0];
       throw new InvalidRequestError(`Invalid request to ${ep.contract.subject}: ${issue?.path.join('.')} ${issue?.message}`);
     }
-    msg.respond(encodeJson(await ep.handle(parsed.data)));
+    const reply = encodeJson(await ep.handle(parsed.data));
+    await endOfTurn();
+    msg.respond(reply);
   } catch (err) {
     const gwErr = err instanceof GatewayError ? err : new InternalError('Internal error in the service.', { cause: err });
     if (!(err instanceof GatewayError)) logger.error({ err, subject: ep.contract.subject }, 'endpoint failed');
     // As for HTTP servers, a refusal the caller caused is an answer, not a failure of this span.
     if (gwErr.code === ErrorCode.Internal || gwErr.code === ErrorCode.ServiceUnavailable) failSpan(span, gwErr);
     else span.setAttribute('error.type', gwErr.code);
+    await endOfTurn();
     msg.respondError(gwErr.code === 'internal_error' ? 500 : 400, gwErr.message, encodeJson(gwErr));
   }
 }

@@ -20,3 +20,4 @@ export * from './usage/recorded';
 export * from './router/list-models';
 export * from './router/attempt-started';
 export * from './router/attempt-finished';
+export * from './router/attempts-reported';

@@ -36,10 +36,8 @@ export const Subjects = {
   routerRoute: 'router.v1.route',
   /** router: the model aliases clients may ask for. */
   routerListModels: 'router.v1.list-models',
-  /** event (core NATS, every router replica subscribes): an upstream attempt began. */
-  routerAttemptStarted: 'router.v1.attempt-started',
-  /** event (core NATS, every router replica subscribes): an upstream attempt ended, with its outcome. */
-  routerAttemptFinished: 'router.v1.attempt-finished',
+  /** event (core NATS, every router replica subscribes): upstream attempts that began or ended, a batch per publisher. */
+  routerAttemptsReported: 'router.v1.attempts-reported',
   /** event: one finished request's usage. */
   usageRecorded: 'usage.v1.recorded',
 } as const;

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { createLogger } from './logger';
 
@@ -56,5 +57,29 @@ describe('logger – prompt and completion text', () => {
     log.info({ req: request, headers: { authorization: 'Bearer sk-secret-5' } }, 'exchange');
     expect(out.text()).toMatch(/my secret plan/);
     expect(out.text()).not.toMatch(/sk-secret/);
+  });
+});
+
+describe('logger – stdout', () => {
+  /** Runs a script that logs to stdout through `createLogger`, and returns the messages it printed. */
+  function messagesOf(script: string): string[] {
+    const source = `const { createLogger } = require(${JSON.stringify(require.resolve('./logger'))}); const log = createLogger('t'); ${script}`;
+    const { stdout } = spawnSync(process.execPath, ['--import', 'tsx', '-e', source], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    return stdout.trim().split('\n').map((l) => (JSON.parse(l) as { msg: string }).msg);
+  }
+
+  it('writes buffered lines within 100 ms, without waiting for more', () => {
+    expect(messagesOf(`log.info('first'); setTimeout(() => { log.info('second'); setTimeout(() => {}, 300); }, 300);`)).toEqual(['first', 'second']);
+  });
+
+  it('writes nothing while nothing is logged', () => {
+    const countWrites = `const fs = require('node:fs'); const write = fs.write; let writes = 0; fs.write = (...args) => { writes++; return write(...args); };`;
+    const idleWrites = `setTimeout(() => { const before = writes; setTimeout(() => log.info(String(writes - before)), 500); }, 300);`;
+    expect(messagesOf(`${countWrites} log.info('first'); ${idleWrites}`)).toEqual(['first', '0']);
+  });
+
+  it('loses nothing buffered when the process exits or crashes', () => {
+    expect(messagesOf(`log.info('before exit'); process.exit(1);`)).toEqual(['before exit']);
+    expect(messagesOf(`log.info('before crash'); setTimeout(() => { throw new Error('boom'); }, 10);`)).toEqual(['before crash']);
   });
 });

@@ -56,8 +56,43 @@ export function createLogger(service: string, level = 'info', destination?: Dest
       formatters: { level: (label) => ({ level: label }) },
       mixin: traceFields,
     },
-    destination,
+    destination ?? bufferedStdout(),
   );
+}
+
+/** How long a line may wait in the stdout buffer for more to join it, number of milliseconds. */
+const FLUSH_DELAY_MS = 100;
+
+/**
+ * Stdout in blocks of up to 4 KB, written at most 100 ms after a line, instead of one write per line: with an
+ * access line per request, a write syscall each was a sizeable share of the proxy's CPU. pino writes what
+ * is buffered synchronously when the process exits, a crash included; only a SIGKILL loses it.
+ *
+ * The flush is armed by a line, not by a clock: sonic-boom's `periodicFlush` writes every 100 ms even with
+ * nothing buffered, a thread-pool write and a wake-up each, about 0.6% of a core per idle process. A flush
+ * that finds a write in progress does nothing, so each completed write arms one more, for the lines that
+ * came meanwhile; the last one of a burst writes nothing and arms none.
+ */
+function bufferedStdout(): DestinationStream & { flush(cb?: (err?: Error) => void): void } {
+  const stdout = pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  let timer: NodeJS.Timeout | undefined;
+  const flush = () => {
+    timer = undefined;
+    stdout.flush();
+  };
+  const arm = () => {
+    timer ??= setTimeout(flush, FLUSH_DELAY_MS).unref();
+  };
+  stdout.on('write', (bytes: number) => {
+    if (bytes > 0) arm();
+  });
+  return {
+    write(line: string) {
+      stdout.write(line);
+      arm();
+    },
+    flush: (cb) => stdout.flush(cb),
+  };
 }
 
 const NO_FIELDS = {};

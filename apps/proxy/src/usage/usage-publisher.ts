@@ -1,5 +1,5 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
-import { publishEvent } from '@aigw/bus';
+import { endOfTurn, publishEvent } from '@aigw/bus';
 import { Subjects, type UsageRecorded } from '@aigw/contracts';
 import type { Logger } from '@aigw/telemetry';
 import type { ProxyMetrics } from '../metrics';
@@ -30,9 +30,14 @@ export class UsagePublisher {
     this.#spool = spool;
   }
 
-  /** Sends an event, or one still being made (gateway token counting), which `flush` then waits for too. */
-  publish(event: UsageRecorded | Promise<UsageRecorded>): void {
-    const done = Promise.resolve(event)
+  /**
+   * Sends the event `make` makes at the end of this event-loop turn: after the rest of the turn's work (such
+   * as the teardown of an aborted upstream request, which must not wait for token counting), and together
+   * with the turn's other events, in one socket write. `flush` waits for it from this call on.
+   */
+  publish(make: () => UsageRecorded | Promise<UsageRecorded>): void {
+    const done = endOfTurn()
+      .then(make)
       .then((e) => this.#send(e))
       .catch((err: unknown) => this.#logger.error({ err }, 'usage event could not be made'))
       .finally(() => this.#pending.delete(done));

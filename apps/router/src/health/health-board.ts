@@ -20,7 +20,7 @@ export interface CapacityUse {
   tokens: number;
 }
 
-/** One deployment's health and load, as every router replica sees it from the attempt events. */
+/** One deployment's health and load, as every router replica sees it from the attempt reports. */
 export class DeploymentHealth {
   readonly breaker: CircuitBreaker;
   /** Until when an upstream 429 keeps the deployment aside, Unix time in milliseconds. */
@@ -121,7 +121,7 @@ export interface HealthBoardOptions {
 }
 
 /**
- * Every deployment's health on this replica. Fed by the attempt events every proxy publishes and by the
+ * Every deployment's health on this replica. Fed by the attempt reports every proxy publishes and by the
  * circuit records other replicas share; read by the route planner.
  */
 export class HealthBoard {
@@ -175,7 +175,7 @@ export class HealthBoard {
     if (this.applyCircuit(deploymentId, record)) this.#opts.onProposal(deploymentId, record);
   }
 
-  /** Starts the in-flight counts afresh, after attempt events may have been missed. */
+  /** Starts the in-flight counts afresh, after attempt reports may have been missed. */
   forgetInFlight(): void {
     for (const health of this.#deployments.values()) health.forgetInFlight();
   }

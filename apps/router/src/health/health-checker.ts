@@ -3,7 +3,7 @@ import type { KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { encodeJson } from '@aigw/bus';
 import type { RoutingSection } from '@aigw/config';
-import { AttemptFinishedEvent, Buckets, type AttemptFinished, type AttemptOutcome } from '@aigw/contracts';
+import { ATTEMPTS_REPORTED_MAX, AttemptsReportedEvent, Buckets, type AttemptFinished, type AttemptOutcome, type AttemptsReported } from '@aigw/contracts';
 import type { Logger } from '@aigw/telemetry';
 
 /**
@@ -44,9 +44,9 @@ interface Lease {
 /**
  * Active health checks. Every `intervalMs` the replica holding the lease (a KV entry that others may take
  * once it is three intervals old) sends `GET <baseUrl>/models` to every upstream, without credentials:
- * any answer below 500 means the upstream is up. A failed check is published as an `attempt-finished`
- * event with source `probe` for each deployment of that upstream, so every replica's circuit breaker counts
- * it, and a dead upstream is found without a client request paying for it. Successful checks close nothing:
+ * any answer below 500 means the upstream is up. A failed check is published as a finished attempt
+ * with source `probe` for each deployment of that upstream, so every replica's circuit breaker counts it,
+ * and a dead upstream is found without a client request paying for it. Successful checks close nothing:
  * an upstream that answers its model list may still fail completions, which only real requests show.
  */
 export function startHealthChecker(opts: HealthCheckerOptions): HealthChecker {
@@ -55,19 +55,30 @@ export function startHealthChecker(opts: HealthCheckerOptions): HealthChecker {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   let round: Promise<void> = Promise.resolve();
+  /** Revision of the lease this replica wrote last: while no one else writes it, renewing it needs no read. */
+  let heldRevision: number | undefined;
 
   const holdLease = async (): Promise<boolean> => {
     const now = Date.now();
-    const lease: Lease = { holder: replicaId, expiresAt: now + 3 * opts.settings().intervalMs };
+    const lease = JSON.stringify({ holder: replicaId, expiresAt: now + 3 * opts.settings().intervalMs } satisfies Lease);
+    if (heldRevision !== undefined) {
+      try {
+        heldRevision = await kv.update(key, lease, heldRevision);
+        return true;
+      } catch {
+        // Someone else wrote it since (or KV is away): read who holds it now.
+        heldRevision = undefined;
+      }
+    }
     try {
       const entry = await kv.get(key);
       if (!entry || entry.operation !== 'PUT') {
-        await kv.create(key, JSON.stringify(lease));
+        heldRevision = await kv.create(key, lease);
         return true;
       }
       const current = entry.json<Lease>();
       if (current.holder !== replicaId && current.expiresAt > now) return false;
-      await kv.update(key, JSON.stringify(lease), entry.revision);
+      heldRevision = await kv.update(key, lease, entry.revision);
       return true;
     } catch {
       // Another replica wrote the lease first (or KV is away): it checks this round.
@@ -91,9 +102,9 @@ export function startHealthChecker(opts: HealthCheckerOptions): HealthChecker {
     opts.onCheck(outcome);
     if (outcome === 'ok') return;
     const latencyMs = performance.now() - started;
-    for (const deploymentId of target.deploymentIds) {
-      const event: AttemptFinished = {
-        v: 1,
+    const ts = Date.now();
+    const finished = target.deploymentIds.map(
+      (deploymentId): AttemptFinished => ({
         requestId: `probe-${randomUUID()}`,
         attempt: 1,
         deploymentId,
@@ -101,10 +112,13 @@ export function startHealthChecker(opts: HealthCheckerOptions): HealthChecker {
         outcome,
         latencyMs,
         streamed: false,
-        ts: Date.now(),
+        ts,
         ...(status === undefined ? {} : { status }),
-      };
-      nc.publish(AttemptFinishedEvent.subject, encodeJson(event));
+      }),
+    );
+    for (let i = 0; i < finished.length; i += ATTEMPTS_REPORTED_MAX) {
+      const batch: AttemptsReported = { v: 1, started: [], finished: finished.slice(i, i + ATTEMPTS_REPORTED_MAX) };
+      nc.publish(AttemptsReportedEvent.subject, encodeJson(batch));
     }
   };
 

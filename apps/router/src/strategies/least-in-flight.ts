@@ -1,7 +1,7 @@
 import type { Strategy } from './strategy';
 
 /**
- * Fewest attempts in flight first (every proxy's, from the attempt events, plus this replica's decisions
+ * Fewest attempts in flight first (every proxy's, from the attempt reports, plus this replica's decisions
  * whose attempt has not started yet). Ties rotate from one decision to the next, so that idle members share
  * the traffic instead of the first in the list taking it all.
  */

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { Subjects } from '../subjects';
 
 /** How one upstream attempt ended. */
 export const AttemptOutcome = z.enum([
@@ -28,14 +27,13 @@ export type AttemptOutcome = z.infer<typeof AttemptOutcome>;
 export const AttemptSource = z.enum(['proxy', 'probe']);
 
 /**
- * An upstream attempt ended (schema version 1), published by the proxy after every attempt, off the
- * response path. Core NATS, no persistence: every router replica subscribes (no queue group), so that all of
- * them feed the same outcomes into their circuit breakers, latency averages and capacity windows.
+ * An upstream attempt ended: an entry of `router.v1.attempts-reported`, from the proxy after every attempt
+ * and from the router's own health checks. Every router replica feeds the same outcomes into its circuit
+ * breakers, latency averages and capacity windows.
  */
 export const AttemptFinished = z.object({
-  v: z.literal(1),
   requestId: z.string().min(1),
-  /** Matches the `attempt` of its `attempt-started`. */
+  /** Matches the `attempt` of its start. */
   attempt: z.number().int().positive(),
   deploymentId: z.string().min(1),
   source: AttemptSource,
@@ -57,5 +55,3 @@ export const AttemptFinished = z.object({
   ts: z.number().int().nonnegative(),
 });
 export type AttemptFinished = z.infer<typeof AttemptFinished>;
-
-export const AttemptFinishedEvent = { subject: Subjects.routerAttemptFinished, schema: AttemptFinished } as const;

@@ -1,12 +1,10 @@
 import { z } from 'zod';
-import { Subjects } from '../subjects';
 
 /**
- * An upstream attempt began (schema version 1). Core NATS, no persistence: every router replica subscribes
- * (no queue group) and counts the attempt as in flight until its `attempt-finished` arrives.
+ * An upstream attempt began: an entry of `router.v1.attempts-reported`. Every router replica counts the
+ * attempt as in flight until its end is reported.
  */
 export const AttemptStarted = z.object({
-  v: z.literal(1),
   /** Request id of the proxy. */
   requestId: z.string().min(1),
   /** 1 for the first attempt of the request, 2 for the first retry, and so on. */
@@ -18,5 +16,3 @@ export const AttemptStarted = z.object({
   ts: z.number().int().nonnegative(),
 });
 export type AttemptStarted = z.infer<typeof AttemptStarted>;
-
-export const AttemptStartedEvent = { subject: Subjects.routerAttemptStarted, schema: AttemptStarted } as const;

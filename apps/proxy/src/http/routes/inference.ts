@@ -67,8 +67,7 @@ export function inferenceRoute(operation: Operation, deps: InferenceDeps) {
     // Bound to the request's trace, which the usage event and the lease release then carry on.
     res.once('close', bindToActiveContext(() => {
       if (!res.writableFinished) abort.abort();
-      // After the abort has torn the upstream down: counting tokens for the usage event is synchronous work.
-      if (ctx.deployment) setImmediate(() => publishUsage(ctx, operation, res, deps.usage, metered));
+      if (ctx.deployment) publishUsage(ctx, operation, res, deps.usage, metered);
       lease.end(ctx.deployment !== undefined);
     }));
 
@@ -177,18 +176,17 @@ export function inferenceRoute(operation: Operation, deps: InferenceDeps) {
   };
 }
 
+/** The usage event, made once the turn's work is done: counting tokens for it is synchronous work. */
 function publishUsage(ctx: RequestContext, operation: Operation, res: Response, usage: UsagePublisher, metered: MeteredRequest): void {
   const { principal, model, deployment } = ctx;
   if (!principal || model === undefined || !deployment) return;
-  const outcome = {
-    status: finalStatus(res),
-    incomplete: ctx.interrupted || !res.writableFinished,
-    latencyMs: performance.now() - ctx.startedAt,
-  };
-  const reported = ctx.usage;
-  usage.publish(
-    billedUsage(reported, metered).then((billed) =>
-      usageEventOf({ ...ctx, principal, model, deployment }, operation, outcome, { ...billed, traceId: metered.traceId }),
-    ),
-  );
+  usage.publish(async () => {
+    const outcome = {
+      status: finalStatus(res),
+      incomplete: ctx.interrupted || !res.writableFinished,
+      latencyMs: performance.now() - ctx.startedAt,
+    };
+    const billed = await billedUsage(ctx.usage, metered);
+    return usageEventOf({ ...ctx, principal, model, deployment }, operation, outcome, { ...billed, traceId: metered.traceId });
+  });
 }
