@@ -7,10 +7,9 @@ import {
   type ConsumerMessages,
   type JsMsg,
 } from '@nats-io/jetstream';
-import { ensureDurableConsumer, inMessageSpan, nanos } from '@aigw/bus';
+import { ensureDurableConsumer, InFlight, inMessageSpan, nanos } from '@aigw/bus';
 import { Consumers, Streams, UsageRecorded } from '@aigw/contracts';
 import { failSpan, type Logger, type Span } from '@aigw/telemetry';
-import { InFlight } from './in-flight';
 import type { Ledger } from './ledger';
 import { EventResult, type MeteringMetrics } from './metrics';
 import { describeUsage } from './usage-span';

@@ -1,6 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { AckPolicy, DeliverPolicy, jetstream, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
-import { ensureDurableConsumer, nanos } from '@aigw/bus';
+import { ensureDurableConsumer, InFlight, nanos } from '@aigw/bus';
 import { Consumers, Streams, Subjects, UsageRecorded } from '@aigw/contracts';
 import type { QuotaConfig } from '@aigw/config';
 import type { Logger } from '@aigw/telemetry';
@@ -150,15 +150,14 @@ export function startUsageReconciler(deps: {
         log.info({ stream: Streams.usage.name }, 'usage reconciler started');
         // Events are independent (each settles its own request, once): a batch is reconciled when it is
         // full or its window has passed, while the next one fills.
-        const handling = new Set<Promise<void>>();
+        const handling = new InFlight(MAX_BATCHES);
         let batch: JsMsg[] = [];
         let window: NodeJS.Timeout | undefined;
         const dispatch = () => {
           clearTimeout(window);
           window = undefined;
           if (batch.length === 0) return;
-          const handled: Promise<void> = handle(batch).finally(() => handling.delete(handled));
-          handling.add(handled);
+          handling.add(handle(batch));
           batch = [];
         };
         try {
@@ -166,11 +165,11 @@ export function startUsageReconciler(deps: {
             batch.push(msg);
             if (batch.length >= MAX_BATCH) dispatch();
             else window ??= setTimeout(dispatch, options.batchWindowMs);
-            if (handling.size >= MAX_BATCHES) await Promise.race(handling);
+            await handling.room();
           }
         } finally {
           dispatch();
-          await Promise.all(handling);
+          await handling.drain();
         }
       } catch (err) {
         // Every retry fails the same way until the cause goes: say so once. A missing stream is expected

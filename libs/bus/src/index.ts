@@ -6,4 +6,5 @@ export * from './service';
 export * from './jetstream';
 export * from './broadcast';
 export * from './end-of-turn';
+export * from './in-flight';
 export { traceContextOf, traceHeaders } from './trace-context';

@@ -1,4 +1,7 @@
-/** Tasks running at once, at most `limit` of them: the caller waits for room before starting another. */
+/**
+ * Tasks running at once, at most `limit` of them: the caller waits for room before starting another. The
+ * JetStream consumers use it to handle a pull batch concurrently without pulling past what they can hold.
+ */
 export class InFlight {
   readonly #tasks = new Set<Promise<void>>();
 
