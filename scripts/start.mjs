@@ -13,5 +13,5 @@ if (!existsSync(join(root, 'node_modules', 'tsx'))) {
 // Ctrl-C reaches the launcher too (same process group); it stops the services, and we exit with it.
 process.on('SIGINT', () => {});
 process.on('SIGTERM', () => {});
-const launcher = spawn(process.execPath, ['--import', 'tsx', 'tools/stack/src/start.ts'], { cwd: root, stdio: 'inherit' });
+const launcher = spawn(process.execPath, ['--require', 'tsx/cjs', 'tools/stack/src/start.ts'], { cwd: root, stdio: 'inherit' });
 launcher.on('exit', (code) => process.exit(code ?? 1));

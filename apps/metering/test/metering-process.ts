@@ -25,7 +25,7 @@ export interface MeteringProcess {
 /** Runs `apps/metering/src/main.ts` as its own process, the way the stack does, and waits until it is ready. */
 export async function spawnMetering(stack: TestStack, configPath: string, env: NodeJS.ProcessEnv = {}): Promise<MeteringProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'apps/metering/src/main.ts'], {
+  const child = spawn(process.execPath, ['--require', 'tsx/cjs', 'apps/metering/src/main.ts'], {
     cwd: REPO_ROOT,
     env: {
       ...process.env,

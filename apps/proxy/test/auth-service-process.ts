@@ -21,7 +21,7 @@ export async function startAuthProcess(opts: { natsUrl: string; redisUrl: string
   const configPath = join(dir, 'gateway.yaml');
   writeFileSync(configPath, opts.config);
   const [opsPort, adminPort] = [await freePort(), await freePort()];
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'apps/auth/src/main.ts'], {
+  const child: ChildProcess = spawn(process.execPath, ['--require', 'tsx/cjs', 'apps/auth/src/main.ts'], {
     cwd: REPO_ROOT,
     env: {
       PATH: process.env.PATH,
