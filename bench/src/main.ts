@@ -73,6 +73,8 @@ function merge(into: LoadResult, r: LoadResult): void {
   for (const [k, v] of Object.entries(r.errors)) into.errors[k] = (into.errors[k] ?? 0) + v;
 }
 
+const WARM_UP = { concurrency: 20, durationMs: 3000 };
+
 const empty = (): LoadResult => ({ ok: 0, errors: {}, elapsedMs: 0, latencyMs: [], ttftMs: [], gapMs: [] });
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
@@ -141,6 +143,20 @@ async function runScenario(b: BenchStack, s: Scenario, concurrency: number, dura
   return result;
 }
 
+/**
+ * Gets every process's hot code compiled before anything is measured: V8 optimises a function only after
+ * many calls, so a low-concurrency scenario measured on a fresh stack would time the interpreter. A few
+ * seconds of instant answers, plain and streamed, direct and through the gateway.
+ */
+async function warmUp(b: BenchStack): Promise<void> {
+  await setBehavior(b, { ttftMs: 0, chunkDelayMs: 0, chunks: 8 });
+  for (const stream of [false, true]) {
+    const t = targets(b, stream);
+    await runLoad(t.direct, WARM_UP.concurrency, WARM_UP.durationMs);
+    await runLoad(t.gateway, WARM_UP.concurrency, WARM_UP.durationMs);
+  }
+}
+
 async function saturation(b: BenchStack, durationMs: number) {
   const s = SCENARIOS.stream;
   await setBehavior(b, s.behavior);
@@ -176,6 +192,7 @@ async function main(): Promise<void> {
   const b = await startBenchStack({ nodeArgs: args.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] });
   const report: Record<string, unknown> = { date, commit, node: process.version, durationS: Number(args.duration), rounds };
   try {
+    await warmUp(b);
     report.scenarios = [];
     for (const m of modes) {
       const r = await runScenario(b, SCENARIOS[m], concurrency, durationMs, rounds);
