@@ -7,6 +7,7 @@ import { timeRequest } from './bus-metrics';
 import type { EndpointContract } from './contract';
 import { decodeJson, encodeJson } from './codec';
 import { endOfTurn } from './end-of-turn';
+import { ReplyInbox } from './reply-inbox';
 import { ERROR_CODE_HEADER } from './service';
 import { busTracer, rpcAttributes, traceHeaders } from './trace-context';
 
@@ -23,10 +24,12 @@ export interface RequestOptions {
  */
 export class BusClient {
   readonly #nc: NatsConnection;
+  readonly #inbox: ReplyInbox;
   readonly #timeoutMs: number;
 
   constructor(nc: NatsConnection, opts: { timeoutMs: number }) {
     this.#nc = nc;
+    this.#inbox = new ReplyInbox(nc);
     this.#timeoutMs = opts.timeoutMs;
   }
 
@@ -59,7 +62,7 @@ export class BusClient {
     let reply;
     try {
       await endOfTurn();
-      reply = await this.#nc.request(contract.subject, encodeJson(payload), { timeout, headers });
+      reply = await this.#inbox.request(contract.subject, encodeJson(payload), { timeout, headers });
     } catch (err) {
       throw toUnavailable(contract.service, timeout, err);
     }
@@ -96,13 +99,12 @@ export class BusClient {
 }
 
 function toUnavailable(service: string, timeoutMs: number, err: unknown): GatewayError {
-  const cause = err instanceof Error && err.cause ? err.cause : err;
-  if (cause instanceof natsErrors.NoRespondersError) {
+  if (err instanceof natsErrors.NoRespondersError) {
     return new ServiceUnavailableError(service, `The ${service} service is not available: no instance is running.`, {
       cause: err,
     });
   }
-  if (cause instanceof natsErrors.TimeoutError) {
+  if (err instanceof natsErrors.TimeoutError) {
     return new ServiceUnavailableError(service, `The ${service} service did not answer within ${timeoutMs} ms.`, {
       cause: err,
     });
