@@ -7,7 +7,7 @@ import {
   type ConsumerMessages,
   type JsMsg,
 } from '@nats-io/jetstream';
-import { ensureDurableConsumer, InFlight, inMessageSpan, nanos } from '@aigw/bus';
+import { consumeInBatches, ensureDurableConsumer, inMessageSpan, nanos } from '@aigw/bus';
 import { Consumers, Streams, UsageRecorded } from '@aigw/contracts';
 import { failSpan, type Logger, type Span } from '@aigw/telemetry';
 import type { Ledger } from './ledger';
@@ -21,20 +21,26 @@ export interface LedgerConsumerOptions {
   maxAckPending: number;
   /** Delay before a message that failed on Redis is delivered again, number of milliseconds. */
   retryDelayMs: number;
+  /**
+   * How long the first message of a batch waits for more before the batch is written, number of
+   * milliseconds. Usage events arrive one by one as requests end; writing them a batch at a time makes one
+   * Redis write and one flush of acks per batch instead of two socket writes (and their wake-ups) per
+   * event. Usage shows up in the ledger that much later.
+   */
+  batchWindowMs: number;
 }
 
 export interface LedgerConsumer {
   /** Whether messages are being pulled now. */
   running(): boolean;
-  /** Stops pulling and finishes the messages already received (those in hand and the buffered batch). */
+  /** Stops pulling and finishes the messages already received (being written, batched, or buffered by the pull). */
   close(): Promise<void>;
 }
 
-/**
- * Messages asked for per pull, and handled at once: the ledger writes of messages in hand together share
- * one Redis write (the client pipelines the commands of a tick) and their acks share one NATS flush.
- */
+/** Messages asked for per pull, and written to the ledger in one batch at most. */
 const PULL_BATCH = 64;
+/** Batches being written before no more messages are taken: the next one fills while one is written. */
+const MAX_BATCHES = 2;
 
 /** The durable pull consumer of metering: created once, its changeable settings updated at each start. */
 export async function ensureLedgerConsumer(nc: NatsConnection, opts: LedgerConsumerOptions): Promise<void> {
@@ -51,8 +57,10 @@ export async function ensureLedgerConsumer(nc: NatsConnection, opts: LedgerConsu
 }
 
 /**
- * Pulls usage events and writes each to the ledger before acknowledging it, up to a pull batch of them at
- * once: the ledger dedups by event id and adds commutatively, so their order does not matter. An invalid
+ * Pulls usage events and writes each to the ledger before acknowledging it, a batch of them at once: the
+ * ledger dedups by event id and adds commutatively, so their order does not matter. A batch is written
+ * when it is full or its window has passed. Its writes are issued in one tick, so the Redis client sends
+ * them as one pipeline; their replies arrive together, so their acks go out in one NATS flush. An invalid
  * event is terminated (it would fail the same way forever); a Redis failure hands the message back with
  * a delay, and the messages handled after it follow without trying Redis until the delay has passed.
  */
@@ -72,7 +80,6 @@ export async function startLedgerConsumer(deps: {
   let active = false;
   let backoffUntil = 0;
   let pause: { timer: NodeJS.Timeout; resume: () => void } | undefined;
-  const inFlight = new InFlight(PULL_BATCH);
 
   const handle = async (msg: JsMsg, span: Span): Promise<void> => {
     const event = parseEvent(msg, log);
@@ -113,6 +120,10 @@ export async function startLedgerConsumer(deps: {
     inMessageSpan(msg, Consumers.meteringLedger, (span) => handle(msg, span)).catch((err: unknown) =>
       log.error({ err, seq: msg.seq }, 'usage event left unacknowledged, JetStream will redeliver it'),
     );
+  const settleBatch = async (batch: readonly JsMsg[]): Promise<void> => {
+    metrics.pendingMessages.set(batch[batch.length - 1]!.info.pending);
+    await Promise.all(batch.map(settle));
+  };
 
   const watchStatus = async (current: ConsumerMessages) => {
     for await (const s of current.status()) {
@@ -136,16 +147,10 @@ export async function startLedgerConsumer(deps: {
         // After close() the iterator still yields what was already buffered (at most one pull batch), and
         // those are finished too rather than nak'ed: a nak'ed message may be redelivered into the pull
         // request this client just abandoned, where it would sit until ack_wait.
-        for await (const msg of messages) {
-          inFlight.add(settle(msg));
-          metrics.pendingMessages.set(msg.info.pending);
-          // Waiting for room holds back the next pull too: nats.js issues it as the iterator advances.
-          await inFlight.room();
-        }
+        await consumeInBatches(messages, { maxSize: PULL_BATCH, windowMs: options.batchWindowMs, maxInFlight: MAX_BATCHES }, settleBatch);
       } catch (err) {
         if (!stopping) log.error({ err }, 'ledger consumer stopped unexpectedly, restarting');
       } finally {
-        await inFlight.drain();
         active = false;
       }
       if (!stopping) {

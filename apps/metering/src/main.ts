@@ -21,6 +21,8 @@ const env = loadEnv(
     METERING_MAX_ACK_PENDING: z.coerce.number().int().positive().default(1_000),
     /** Delay before an event that failed on Redis is tried again, number of milliseconds. */
     METERING_RETRY_DELAY_MS: z.coerce.number().int().positive().default(2_000),
+    /** How long a usage event waits for others to be written with it, number of milliseconds. */
+    METERING_BATCH_WINDOW_MS: z.coerce.number().int().nonnegative().default(20),
     /** Deadline of one Redis command, number of milliseconds. */
     METERING_REDIS_TIMEOUT_MS: z.coerce.number().int().positive().default(2_000),
   }),
@@ -42,6 +44,7 @@ startMeteringService({
     ackWaitMs: env.METERING_ACK_WAIT_MS,
     maxAckPending: env.METERING_MAX_ACK_PENDING,
     retryDelayMs: env.METERING_RETRY_DELAY_MS,
+    batchWindowMs: env.METERING_BATCH_WINDOW_MS,
   },
   logger,
 }).then(

@@ -36,7 +36,7 @@ export function createMeteringMetrics(registry: Registry): MeteringMetrics {
     }),
     pendingMessages: new Gauge({
       name: 'metering_consumer_pending_messages',
-      help: 'Messages in the USAGE stream not yet delivered to the metering-ledger consumer, as of the last delivery.',
+      help: 'Messages in the USAGE stream not yet delivered to the metering-ledger consumer, as of the last batch taken.',
       registers: [registry],
     }),
     httpRequests: new Counter({

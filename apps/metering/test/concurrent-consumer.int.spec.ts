@@ -13,7 +13,7 @@ import { connectRedis } from '../src/redis-client';
 import { consumerSettled, eventually, expectedTotals, PRICES, publishUsage, silent, startStack, usageEvent, type TestStack } from './support';
 
 const DAY = '2025-01-10';
-const OPTIONS: LedgerConsumerOptions = { ackWaitMs: 5_000, maxAckPending: 1_000, retryDelayMs: 200 };
+const OPTIONS: LedgerConsumerOptions = { ackWaitMs: 5_000, maxAckPending: 1_000, retryDelayMs: 200, batchWindowMs: 20 };
 
 let stack: TestStack;
 let redis: Redis;
@@ -42,10 +42,19 @@ afterAll(async () => {
 });
 
 /** The ledger consumer of metering, writing through `record` instead of the ledger's own. */
-async function startConsumer(record: Ledger['record']): Promise<{ consumer: LedgerConsumer; metrics: MeteringMetrics }> {
+async function startConsumer(
+  record: Ledger['record'],
+  options: Partial<LedgerConsumerOptions> = {},
+): Promise<{ consumer: LedgerConsumer; metrics: MeteringMetrics }> {
   const metrics = createMeteringMetrics(createMetricsRegistry('metering-test'));
-  consumer = await startLedgerConsumer({ nc: stack.nc, ledger: { record }, logger: silent, metrics, options: OPTIONS });
+  consumer = await startLedgerConsumer({ nc: stack.nc, ledger: { record }, logger: silent, metrics, options: { ...OPTIONS, ...options } });
   return { consumer, metrics };
+}
+
+/** Message acks JetStream still waits for on the ledger consumer. */
+async function ackPending(): Promise<number> {
+  const jsm = await jetstreamManager(stack.nc);
+  return (await jsm.consumers.info(Streams.usage.name, Consumers.meteringLedger)).num_ack_pending;
 }
 
 async function eventsWith(metrics: MeteringMetrics, result: EventResult): Promise<number> {
@@ -137,5 +146,48 @@ describe('ledger consumer – concurrent batch', () => {
     await startConsumer((event) => ledger.record(event));
     await consumerSettled(stack);
     expect(await totalsOf('closing')).toEqual(expectedTotals(events));
+  });
+});
+
+describe('ledger consumer – batch window', () => {
+  it('batch window – events arriving one by one within the window are written in the same tick', async () => {
+    const written: string[] = [];
+    let sameTick: string[] | undefined;
+    await startConsumer(
+      (event) => {
+        if (written.length === 0) setImmediate(() => (sameTick = [...written]));
+        written.push(event.id);
+        return ledger.record(event);
+      },
+      { batchWindowMs: 500 },
+    );
+    const events = Array.from({ length: 8 }, () => usageEvent({ tenantId: 'spread' }));
+    for (const e of events) await publishUsage(stack, e);
+
+    await consumerSettled(stack);
+    expect(sameTick).toEqual(events.map((e) => e.id));
+    expect(await totalsOf('spread')).toEqual(expectedTotals(events));
+  });
+
+  it('batch window – a full batch is written at once; close() writes and acks the partial one without waiting', async () => {
+    const events = await backlog('full-batch', 70);
+    let recorded = 0;
+    await startConsumer(
+      async (event) => {
+        const outcome = await ledger.record(event);
+        recorded++;
+        return outcome;
+      },
+      { batchWindowMs: 60_000 },
+    );
+
+    await eventually(async () => expect(recorded).toBe(64));
+    await eventually(async () => expect(await ackPending()).toBe(6));
+    await consumer!.close();
+    consumer = undefined;
+
+    expect(recorded).toBe(events.length);
+    await eventually(async () => expect(await ackPending()).toBe(0), 2_000);
+    expect(await totalsOf('full-batch')).toEqual(expectedTotals(events));
   });
 });

@@ -111,7 +111,7 @@ export function meteringConfig(stack: TestStack, over: Partial<MeteringConfig> =
     prices: PRICES,
     quota: QUOTA,
     stream: { replicas: 1, maxAgeMs: 30 * 24 * 60 * 60 * 1000 },
-    consumer: { ackWaitMs: 5_000, maxAckPending: 1_000, retryDelayMs: 200 },
+    consumer: { ackWaitMs: 5_000, maxAckPending: 1_000, retryDelayMs: 200, batchWindowMs: 20 },
     logger: silent,
     ...over,
   };

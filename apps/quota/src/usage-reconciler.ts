@@ -1,6 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { AckPolicy, DeliverPolicy, jetstream, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
-import { ensureDurableConsumer, InFlight, nanos } from '@aigw/bus';
+import { consumeInBatches, ensureDurableConsumer, nanos } from '@aigw/bus';
 import { Consumers, Streams, Subjects, UsageRecorded } from '@aigw/contracts';
 import type { QuotaConfig } from '@aigw/config';
 import type { Logger } from '@aigw/telemetry';
@@ -150,27 +150,7 @@ export function startUsageReconciler(deps: {
         log.info({ stream: Streams.usage.name }, 'usage reconciler started');
         // Events are independent (each settles its own request, once): a batch is reconciled when it is
         // full or its window has passed, while the next one fills.
-        const handling = new InFlight(MAX_BATCHES);
-        let batch: JsMsg[] = [];
-        let window: NodeJS.Timeout | undefined;
-        const dispatch = () => {
-          clearTimeout(window);
-          window = undefined;
-          if (batch.length === 0) return;
-          handling.add(handle(batch));
-          batch = [];
-        };
-        try {
-          for await (const msg of messages) {
-            batch.push(msg);
-            if (batch.length >= MAX_BATCH) dispatch();
-            else window ??= setTimeout(dispatch, options.batchWindowMs);
-            await handling.room();
-          }
-        } finally {
-          dispatch();
-          await handling.drain();
-        }
+        await consumeInBatches(messages, { maxSize: MAX_BATCH, windowMs: options.batchWindowMs, maxInFlight: MAX_BATCHES }, handle);
       } catch (err) {
         // Every retry fails the same way until the cause goes: say so once. A missing stream is expected
         // at first start (proxy and metering create it, and start after quota), so it is no warning.

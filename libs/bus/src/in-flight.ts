@@ -1,6 +1,7 @@
 /**
- * Tasks running at once, at most `limit` of them: the caller waits for room before starting another. The
- * JetStream consumers use it to handle a pull batch concurrently without pulling past what they can hold.
+ * Tasks running at once, at most `limit` of them: the caller waits for room before starting another.
+ * `consumeInBatches` bounds with it the batches a JetStream consumer handles at once, so that it never pulls
+ * past what it can hold.
  */
 export class InFlight {
   readonly #tasks = new Set<Promise<void>>();

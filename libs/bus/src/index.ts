@@ -6,5 +6,5 @@ export * from './service';
 export * from './jetstream';
 export * from './broadcast';
 export * from './end-of-turn';
-export * from './in-flight';
+export * from './batches';
 export { traceContextOf, traceHeaders } from './trace-context';
