@@ -63,9 +63,12 @@ export class Exchange {
 
   /**
    * A `text/event-stream` of pre-framed events (each a complete `data: …\n\n` text). Headers go out at once
-   * when the first event is delayed, as a provider's do while the model thinks.
+   * when the first event is delayed, as a provider's do while the model thinks. The last `closing` events
+   * (finish, usage, end markers) follow the one before them without a delay: a provider sends them together
+   * once generation has ended, however many a client asked for.
    */
-  events(events: readonly string[], contentType = 'text/event-stream; charset=utf-8'): void {
+  events(events: readonly string[], opts: { contentType?: string; closing?: number } = {}): void {
+    const { contentType = 'text/event-stream; charset=utf-8', closing = 0 } = opts;
     const { res, behavior } = this;
     res.writeHead(200, { ...this.headers, 'content-type': contentType, 'cache-control': 'no-cache' });
     const cutAfter = this.faulted && behavior.faultMidstreamAfter !== null ? behavior.faultMidstreamAfter : -1;
@@ -73,14 +76,15 @@ export class Exchange {
     if (behavior.ttftMs > 0) res.flushHeaders();
     // The malformed-answer fault: the second event's JSON cut in half, as the stream's last event.
     const sent = this.#malformed && events.length > 1 ? [events[0]!, `${events[1]!.slice(0, Math.floor(events[1]!.length / 2))}\n\n`] : events;
-    this.after(behavior.ttftMs, () => this.#pump(sent, cutAfter));
+    this.after(behavior.ttftMs, () => this.#pump(sent, cutAfter, events.length - closing));
   }
 
-  #pump(events: readonly string[], cutAfter: number): void {
+  /** Writes `events`, with the behavior's delay after each of the first `paced`. */
+  #pump(events: readonly string[], cutAfter: number, paced: number): void {
     const { res } = this;
     const delay = this.behavior.chunkDelayMs;
     let i = 0;
-    const resume = () => (delay > 0 && i < events.length ? this.after(delay, step) : step());
+    const resume = () => (delay > 0 && i < paced ? this.after(delay, step) : step());
     const step = (): void => {
       while (!res.destroyed) {
         if (i === events.length) {
@@ -94,7 +98,7 @@ export class Exchange {
           res.once('drain', resume);
           return;
         }
-        if (delay > 0 && i < events.length) {
+        if (delay > 0 && i < paced) {
           this.after(delay, step);
           return;
         }

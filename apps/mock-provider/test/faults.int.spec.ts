@@ -110,23 +110,25 @@ describe('fault injection', () => {
     await res.arrayBuffer();
   });
 
-  it('pacing – time to first token and the delay between chunks shape a stream', async () => {
+  it('pacing – time to first token and the delay between chunks shape a stream; the closing chunks follow at once', async () => {
     mock.setBehavior({ ttftMs: 120, chunkDelayMs: 40 });
     const started = performance.now();
     const stamps: number[] = [];
-    const { error } = await drain(
+    const stream = await client.chat.completions.create({ model: 'm', messages, stream: true, stream_options: { include_usage: true } });
+    const { chunks, error } = await drain(
       (async function* () {
-        for await (const chunk of await client.chat.completions.create({ model: 'm', messages, stream: true })) {
+        for await (const chunk of stream) {
           stamps.push(performance.now() - started);
           yield chunk;
         }
       })(),
     );
     expect(error).toBeUndefined();
-    expect(stamps).toHaveLength(6);
+    // The opening delta, four pieces 40 ms apart, then the finish and usage chunks as generation ends.
+    expect(chunks.map((c) => c.choices[0]?.finish_reason ?? (c.usage ? 'usage' : null))).toEqual([null, null, null, null, null, 'stop', 'usage']);
     expect(stamps[0]).toBeGreaterThanOrEqual(110);
-    // Six events with five 40 ms gaps between them.
-    expect(stamps[5] - stamps[0]).toBeGreaterThanOrEqual(5 * 40 - 15);
+    expect(stamps[4]! - stamps[0]!).toBeGreaterThanOrEqual(4 * 40 - 15);
+    expect(stamps[6]! - stamps[4]!).toBeLessThan(20);
   });
 
   it('pacing – time to first token delays a non-stream answer', async () => {

@@ -4,7 +4,7 @@ import { nextId } from '../ids';
 import { planChatReply } from '../openai/chat-reply';
 import { bodyTooLarge, faultError, incorrectApiKey, invalidJson, missingApiKey, missingVersion, notFound, unknownVersion } from './errors';
 import { parseMessagesRequest } from './messages-request';
-import { renderEvents, renderMessage } from './messages-wire';
+import { CLOSING_EVENTS, renderEvents, renderMessage } from './messages-wire';
 import { modelRoutes } from './models';
 
 export interface AnthropicDialectOptions {
@@ -30,7 +30,7 @@ const messagesRoute: Route = {
       respond(x) {
         const reply = planChatReply(req, x.behavior.chunks);
         const env = { id: nextId('msg_'), model: req.model, toolUseId: nextId('toolu_') };
-        if (req.stream) x.events(renderEvents(reply, env));
+        if (req.stream) x.events(renderEvents(reply, env), { closing: CLOSING_EVENTS });
         else x.json({ status: 200, body: renderMessage(reply, env) });
       },
     };

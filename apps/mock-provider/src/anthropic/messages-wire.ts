@@ -55,6 +55,9 @@ const event = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stri
  * `ping` after the block opens as Anthropic sends one, `message_delta` with the stop reason and the
  * output tokens, `message_stop`.
  */
+/** How many of `renderEvents`' events close the stream: `content_block_stop`, `message_delta`, `message_stop`. */
+export const CLOSING_EVENTS = 3;
+
 export function renderEvents(reply: ChatReply, env: MessageEnvelope): string[] {
   const tool = reply.toolName !== undefined;
   const events = [

@@ -6,7 +6,7 @@ import type { Reply } from '../exchange';
 import { nextId } from '../ids';
 import { parseChatRequest } from '../openai/chat-request';
 import { planChatReply } from '../openai/chat-reply';
-import { renderChunks, renderCompletion } from '../openai/chat-wire';
+import { closingChunks, renderChunks, renderCompletion } from '../openai/chat-wire';
 import { parseEmbeddingsRequest, renderEmbeddings } from '../openai/embeddings';
 import { invalidJson as openaiInvalidJson } from '../openai/errors';
 
@@ -59,7 +59,7 @@ const chatRoute: Route = {
         const env = { id: nextId('chatcmpl-'), created: Math.floor(Date.now() / 1000), model: req.model, n: req.n, callIds };
         if (req.stream) {
           const promptFilter = `data: ${JSON.stringify({ choices: [], created: 0, id: '', model: '', object: '', prompt_filter_results: PROMPT_FILTERS })}\n\n`;
-          x.events([promptFilter, ...renderChunks(reply, env, req.includeUsage)]);
+          x.events([promptFilter, ...renderChunks(reply, env, req.includeUsage)], { closing: closingChunks(env, req.includeUsage) });
           return;
         }
         const completion = JSON.parse(renderCompletion(reply, env)) as { choices: object[] };

@@ -39,7 +39,7 @@ const generate = (stream: boolean): Route => ({
         const chunks = renderChunks(reply, env);
         // Without `alt=sse` the API streams one JSON array of the partial responses.
         if (query.get('alt') === 'sse') x.events(sseEvents(chunks));
-        else x.events(chunks.map((c, i) => `${i === 0 ? '[' : ',\r\n'}${c}${i === chunks.length - 1 ? ']' : ''}`), 'application/json; charset=UTF-8');
+        else x.events(chunks.map((c, i) => `${i === 0 ? '[' : ',\r\n'}${c}${i === chunks.length - 1 ? ']' : ''}`), { contentType: 'application/json; charset=UTF-8' });
       },
     };
   },

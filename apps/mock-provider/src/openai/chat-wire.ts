@@ -89,6 +89,9 @@ export function renderCompletion(reply: ChatReply, env: ChatEnvelope): string {
  * `"usage":null` and a last chunk with no choices carries the usage. Only the pieces are serialised per
  * request; the rest is template text.
  */
+/** How many of `renderChunks`' events close the stream: the finish chunks, the usage chunk, `[DONE]`. */
+export const closingChunks = (env: ChatEnvelope, includeUsage: boolean): number => env.n + (includeUsage ? 1 : 0) + 1;
+
 export function renderChunks(reply: ChatReply, env: ChatEnvelope, includeUsage: boolean): string[] {
   const head =
     `data: {"id":"${env.id}","object":"chat.completion.chunk","created":${env.created},` +

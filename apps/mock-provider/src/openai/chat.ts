@@ -2,7 +2,7 @@ import type { Route } from '../dialect';
 import { nextId } from '../ids';
 import { parseChatRequest } from './chat-request';
 import { planChatReply } from './chat-reply';
-import { renderChunks, renderCompletion, type ChatEnvelope } from './chat-wire';
+import { closingChunks, renderChunks, renderCompletion, type ChatEnvelope } from './chat-wire';
 
 /** `POST /v1/chat/completions`, streamed or not. */
 export const chatCompletionsRoute: Route = {
@@ -24,7 +24,7 @@ export const chatCompletionsRoute: Route = {
           n: req.n,
           callIds,
         };
-        if (req.stream) x.events(renderChunks(reply, envelope, req.includeUsage));
+        if (req.stream) x.events(renderChunks(reply, envelope, req.includeUsage), { closing: closingChunks(envelope, req.includeUsage) });
         else x.json({ status: 200, body: renderCompletion(reply, envelope) });
       },
     };

@@ -96,6 +96,9 @@ function responseObject(reply: ChatReply, env: Envelope, done: boolean) {
   };
 }
 
+/** How many of `renderEvents`' events close the stream: the three `.done` events and the final response. */
+const CLOSING_EVENTS = 4;
+
 function renderEvents(reply: ChatReply, env: Envelope): string[] {
   let sequence = 0;
   const event = (type: string, data: object) => `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: sequence++, ...data })}\n\n`;
@@ -127,7 +130,7 @@ export const responsesRoute: Route = {
       respond(x) {
         const reply = planChatReply(req, x.behavior.chunks);
         const env = { id: nextId('resp_'), messageId: nextId('msg_'), createdAt: Math.floor(Date.now() / 1000), model: req.model };
-        if (req.stream) x.events(renderEvents(reply, env));
+        if (req.stream) x.events(renderEvents(reply, env), { closing: CLOSING_EVENTS });
         else x.json({ status: 200, body: JSON.stringify(responseObject(reply, env, true)) });
       },
     };
