@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8';
 import { loadEnv, loadGatewayConfig, usageStreamOptions } from '@aigw/config';
 import { createLogger, onShutdown } from '@aigw/telemetry';
 import { startTracing } from '@aigw/telemetry/sdk';
@@ -5,6 +6,12 @@ import { ProxyEnv } from './config';
 import { startProxy } from './proxy-server';
 
 startTracing('proxy');
+
+// Under many concurrent streams each request's objects outlive young-generation collections and die in the
+// old generation, which V8 lets grow to several times its live size between full collections: 440 MB of
+// RSS at 1,000 streams, most of it garbage. Doubling it at most holds that to about 280 MB for some 3% more
+// proxy CPU at 2,600 requests/s (README, Performance). V8 reads the flag whenever it sets the next limit.
+setFlagsFromString('--heap-growing-percent=100');
 
 async function main(): Promise<void> {
   const env = loadEnv(ProxyEnv);

@@ -45,6 +45,13 @@ describe('gateway token count', () => {
     });
   });
 
+  it('gateway count – keeps a long stream of small events whole and in order', async () => {
+    const delivered = new DeliveredCapture();
+    const words = Array.from({ length: 500 }, (_, i) => `w${i} `);
+    for (const word of words) delivered.add(sse([chunk(word)]).subarray(0, -'data: [DONE]\n\n'.length));
+    expect(delivered.completion()).toEqual({ text: words.join(''), scale: 1 });
+  });
+
   it('gateway count – extrapolates what lies past the capture cap from the part it kept', async () => {
     const delivered = new DeliveredCapture();
     const piece = sse([chunk('word '.repeat(1_000))]);

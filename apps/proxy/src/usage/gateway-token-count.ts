@@ -75,28 +75,42 @@ export function completionOf(value: unknown): string {
   return parts.join('');
 }
 
+/** The capture's first buffer: a short stream's events fit in it. */
+const INITIAL_CAPTURE_BYTES = 4 * 1024;
+const EMPTY = Buffer.alloc(0);
+
 /**
  * What a response delivered to the client, kept only until the request's usage is known: the bytes of a
  * JSON body or of the SSE events written, up to a cap. Dropped unread when the upstream reported usage.
+ * A stream delivers hundreds of small events and keeps them for as long as it runs: they are copied into
+ * one buffer that doubles as it fills, since a Buffer of its own per event would cost more than the event.
  */
 export class DeliveredCapture {
-  readonly #chunks: Buffer[] = [];
-  #kept = 0;
+  #kept: Buffer = EMPTY;
+  #length = 0;
   #total = 0;
 
   add(bytes: Buffer): void {
     this.#total += bytes.length;
-    if (this.#kept >= MAX_CAPTURE_BYTES) return;
-    const room = MAX_CAPTURE_BYTES - this.#kept;
-    const kept = bytes.length <= room ? bytes : bytes.subarray(0, room);
-    this.#chunks.push(kept);
-    this.#kept += kept.length;
+    const take = Math.min(bytes.length, MAX_CAPTURE_BYTES - this.#length);
+    if (take <= 0) return;
+    const needed = this.#length + take;
+    if (needed > this.#kept.length) {
+      let size = Math.max(this.#kept.length * 2, INITIAL_CAPTURE_BYTES);
+      while (size < needed) size *= 2;
+      // Not from Buffer's shared pool, whose 8 KB slab a long stream would otherwise keep alive.
+      const grown = Buffer.allocUnsafeSlow(Math.min(size, MAX_CAPTURE_BYTES));
+      this.#kept.copy(grown, 0, 0, this.#length);
+      this.#kept = grown;
+    }
+    bytes.copy(this.#kept, this.#length, 0, take);
+    this.#length = needed;
   }
 
   /** The generated text in what was kept, and the factor by which the whole delivery exceeds it. */
   completion(): { text: string; scale: number } {
-    const raw = Buffer.concat(this.#chunks).toString('utf8');
-    const scale = this.#kept === 0 ? 1 : this.#total / this.#kept;
+    const raw = this.#kept.toString('utf8', 0, this.#length);
+    const scale = this.#length === 0 ? 1 : this.#total / this.#length;
     if (raw.trimStart().startsWith('{')) {
       try {
         return { text: completionOf(JSON.parse(raw)), scale };

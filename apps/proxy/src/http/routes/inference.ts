@@ -126,7 +126,8 @@ export function inferenceRoute(operation: Operation, deps: InferenceDeps) {
       const out = clientBody(result);
       ctx.usage = out.usage;
       metered.responded = true;
-      metered.delivered.add(out.body);
+      // What was delivered is only counted when the upstream reported no usage.
+      if (!out.usage) metered.delivered.add(out.body);
       ctx.firstByteMs = performance.now() - ctx.startedAt;
       res.writeHead(result.status, { 'content-type': out.contentType, 'content-length': out.body.length });
       res.end(out.body);
@@ -154,7 +155,7 @@ export function inferenceRoute(operation: Operation, deps: InferenceDeps) {
           ctx.interrupted = true;
         },
         onDelivered: (bytes) => {
-          metered.delivered.add(bytes);
+          if (!ctx.usage) metered.delivered.add(bytes);
           telemetry.chunkDelivered();
         },
         describeFailure: (err) => {
