@@ -5,7 +5,9 @@ import { startTracing } from '@aigw/telemetry/sdk';
 import { ProxyEnv } from './config';
 import { startProxy } from './proxy-server';
 
-startTracing('proxy');
+// The proxy passes its trace context on across awaits itself (RequestTelemetry.context), which spares it
+// Node 20's promise hooks.
+startTracing('proxy', { asyncContext: false });
 
 // Under many concurrent streams each request's objects outlive young-generation collections and die in the
 // old generation, which V8 lets grow to several times its live size between full collections: 440 MB of

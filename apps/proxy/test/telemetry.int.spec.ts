@@ -7,7 +7,8 @@ import { keys, startHarness, type Harness } from './harness';
 type ReadableSpan = sdkTracing.ReadableSpan;
 
 const exporter = new sdkTracing.InMemorySpanExporter();
-const tracing = startTracing('proxy', { spanProcessors: [new sdkTracing.SimpleSpanProcessor(exporter)] });
+// As main.ts starts it: the trace context does not follow awaits, the proxy passes it on.
+const tracing = startTracing('proxy', { spanProcessors: [new sdkTracing.SimpleSpanProcessor(exporter)], asyncContext: false });
 let h: Harness;
 
 beforeAll(async () => {

@@ -1,5 +1,5 @@
 import { errors as natsErrors, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
-import { context, trace } from '@opentelemetry/api';
+import { context, trace, type Context } from '@opentelemetry/api';
 import type { z } from 'zod';
 import { GatewayError, InternalError, ServiceUnavailableError, gatewayErrorFromJSON } from '@aigw/contracts';
 import { failSpan, SpanKind } from '@aigw/telemetry';
@@ -14,6 +14,8 @@ import { busTracer, rpcAttributes, traceHeaders } from './trace-context';
 export interface RequestOptions {
   /** Deadline for the reply, number of milliseconds. */
   timeoutMs?: number;
+  /** The trace context the request is part of; the active one by default. */
+  context?: Context;
 }
 
 /**
@@ -38,10 +40,11 @@ export class BusClient {
     payload: z.input<Req>,
     opts: RequestOptions = {},
   ): Promise<z.output<Res>> {
-    const span = busTracer.startSpan(contract.subject, { kind: SpanKind.CLIENT, attributes: rpcAttributes(contract) });
+    const parent = opts.context ?? context.active();
+    const span = busTracer.startSpan(contract.subject, { kind: SpanKind.CLIENT, attributes: rpcAttributes(contract) }, parent);
     const timed = timeRequest(contract.subject);
     try {
-      const result = await this.#request(contract, payload, opts.timeoutMs ?? this.#timeoutMs, traceHeaders(trace.setSpan(context.active(), span)));
+      const result = await this.#request(contract, payload, opts.timeoutMs ?? this.#timeoutMs, traceHeaders(trace.setSpan(parent, span)));
       timed('ok');
       return result;
     } catch (err) {

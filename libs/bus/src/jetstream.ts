@@ -9,6 +9,7 @@ import {
   type JsMsg,
   type StreamConfig,
 } from '@nats-io/jetstream';
+import { context, trace, type Context } from '@opentelemetry/api';
 import { Streams } from '@aigw/contracts';
 import { SpanKind, withSpan, type Span } from '@aigw/telemetry';
 import { encodeJson } from './codec';
@@ -68,15 +69,28 @@ export async function ensureDurableConsumer(
 
 /**
  * Publishes an event with `msgID` as `Nats-Msg-Id`, so that a repeated publish is stored once. The publish
- * is a producer span, and the event's headers carry its trace context to whoever consumes it.
+ * is a producer span (in `parent`'s trace, the active one by default), and the event's headers carry its
+ * trace context to whoever consumes it.
  */
-export async function publishEvent(js: JetStreamClient, subject: string, event: unknown, msgID: string): Promise<{ duplicate: boolean }> {
+export async function publishEvent(
+  js: JetStreamClient,
+  subject: string,
+  event: unknown,
+  msgID: string,
+  parent: Context = context.active(),
+): Promise<{ duplicate: boolean }> {
   const attributes = messagingAttributes(subject, { 'messaging.operation.type': 'send', 'messaging.message.id': msgID });
-  return withSpan(busTracer, `publish ${subject}`, { kind: SpanKind.PRODUCER, attributes }, async (span) => {
-    const ack = await js.publish(subject, encodeJson(event), { msgID, headers: traceHeaders() });
-    if (ack.duplicate) span.setAttribute('messaging.nats.duplicate', true);
-    return { duplicate: ack.duplicate };
-  });
+  return withSpan(
+    busTracer,
+    `publish ${subject}`,
+    { kind: SpanKind.PRODUCER, attributes },
+    async (span) => {
+      const ack = await js.publish(subject, encodeJson(event), { msgID, headers: traceHeaders(trace.setSpan(parent, span)) });
+      if (ack.duplicate) span.setAttribute('messaging.nats.duplicate', true);
+      return { duplicate: ack.duplicate };
+    },
+    parent,
+  );
 }
 
 /**

@@ -1,5 +1,6 @@
 import { core, NodeSDK, tracing } from '@opentelemetry/sdk-node';
 import { beforeExit } from './shutdown';
+import { SyncContextManager } from './sync-context';
 
 /**
  * The OpenTelemetry SDK bootstrap, imported by a service's main.ts only (`@aigw/telemetry/sdk`): the SDK
@@ -9,6 +10,11 @@ import { beforeExit } from './shutdown';
 export interface TracingOptions {
   /** Where spans go instead of OTLP, e.g. an in-memory exporter's processor in a test. */
   spanProcessors?: tracing.SpanProcessor[];
+  /**
+   * `false`: the trace context follows `context.with()` only while its callback runs, not across awaits
+   * (`SyncContextManager`), for a service that passes it on itself where it matters. Default `true`.
+   */
+  asyncContext?: boolean;
 }
 
 export interface Tracing {
@@ -30,6 +36,7 @@ export function startTracing(service: string, opts: TracingOptions = {}): Tracin
   const recording = opts.spanProcessors !== undefined || exporting;
   const sdk = new NodeSDK({
     serviceName: service,
+    ...(opts.asyncContext === false ? { contextManager: new SyncContextManager() } : {}),
     // A client's trace context is honoured; its baggage is not carried into the internal services.
     textMapPropagator: new core.W3CTraceContextPropagator(),
     // Traces only: logs go to stdout through pino, metrics to Prometheus through prom-client.

@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { context, type Context } from '@opentelemetry/api';
 import { subscribeBroadcast, type BusClient } from '@aigw/bus';
 import type { AuthConfig } from '@aigw/config';
 import {
@@ -59,7 +60,7 @@ export function createAuthenticator(bus: BusClient, nc: NatsConnection, opts: Au
     ? new JwtAuthenticator({
         issuers,
         secrets: opts.secrets,
-        fetchTenant: async (tenantId) => (await bus.request(GetTenant, { tenantId })).tenant,
+        fetchTenant: async (tenantId, traceContext) => (await bus.request(GetTenant, { tenantId }, { context: traceContext })).tenant,
         maxEntries,
         tenantTtlMs: opts.ttlMs,
       })
@@ -83,21 +84,23 @@ export function createAuthenticator(bus: BusClient, nc: NatsConnection, opts: Au
   );
 
   /** A token that failed here counts against the caller's address in auth, like an unknown key does there. */
-  const verifyToken = async (token: string, clientIp: string): Promise<Principal> => {
+  const verifyToken = async (token: string, clientIp: string, traceContext: Context): Promise<Principal> => {
     try {
-      return await jwt!.verify(token);
+      return await jwt!.verify(token, traceContext);
     } catch (err) {
       if (!(err instanceof GatewayError) || err.code !== ErrorCode.InvalidApiKey) throw err;
-      const { blocked, retryAfterS } = await bus.request(RecordAuthFailure, { clientIp });
+      const { blocked, retryAfterS } = await bus.request(RecordAuthFailure, { clientIp }, { context: traceContext });
       if (blocked) throw new RateLimitError(`Too many failed authentication attempts from this address; try again in ${retryAfterS} s.`, retryAfterS!);
       throw err;
     }
   };
 
   return async (req) => {
+    // Taken before the first await, which the proxy's trace context does not follow (its `asyncContext: false`).
+    const traceContext = context.active();
     const clientIp = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], trustedProxies);
     const credential = presentedKey(req.headers);
-    const principal = jwt && looksLikeJwt(credential) ? await verifyToken(credential, clientIp) : await keys.get(hashKey(credential), clientIp);
+    const principal = jwt && looksLikeJwt(credential) ? await verifyToken(credential, clientIp, traceContext) : await keys.get(hashKey(credential), clientIp);
     checkCredential(principal, { clientIp, roles: PROXY_ROLES, now: Date.now() });
     return principal;
   };

@@ -1,3 +1,4 @@
+import type { Context } from '@opentelemetry/api';
 import { createRemoteJWKSet, decodeJwt, errors as joseErrors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import type { JwtIssuerConfig } from '@aigw/config';
 import {
@@ -55,7 +56,8 @@ export interface JwtAuthenticatorOptions {
   /** Where each issuer's `secretEnv` is looked up. */
   secrets: Readonly<Record<string, string | undefined>>;
   /** A tenant's tier, limits and addresses, from auth (`GetTenant`). */
-  fetchTenant: (tenantId: string) => Promise<Tenant>;
+  /** Looks a tenant up, as part of the trace of the request that presented the token. */
+  fetchTenant: (tenantId: string, traceContext?: Context) => Promise<Tenant>;
   /** Most tokens remembered; the oldest entry goes first. */
   maxEntries: number;
   /** How long a tenant's settings are reused before auth is asked again, number of milliseconds. */
@@ -102,13 +104,13 @@ export class JwtAuthenticator {
   }
 
   /** The principal behind a token; `InvalidApiKeyError` (401) for any token that does not verify. */
-  verify(token: string): Promise<Principal> {
+  verify(token: string, traceContext?: Context): Promise<Principal> {
     const tokenHash = hashKey(token);
     const now = Date.now();
     const hit = this.#tokens.get(tokenHash);
     if (hit && hit.expiresAt > now) return hit.principal;
     if (hit) this.#tokens.delete(tokenHash);
-    const entry: Entry = { principal: this.#verify(token), expiresAt: Number.POSITIVE_INFINITY };
+    const entry: Entry = { principal: this.#verify(token, traceContext), expiresAt: Number.POSITIVE_INFINITY };
     entry.principal.then(
       (p) => {
         entry.expiresAt = p.expiresAt!;
@@ -138,7 +140,7 @@ export class JwtAuthenticator {
     this.#tenants.clear();
   }
 
-  async #verify(token: string): Promise<Principal> {
+  async #verify(token: string, traceContext: Context | undefined): Promise<Principal> {
     let issuerClaim: unknown;
     try {
       issuerClaim = decodeJwt(token).iss;
@@ -173,7 +175,7 @@ export class JwtAuthenticator {
     if (typeof subject !== 'string' || subject === '') throw invalid(`its claim '${config.claims.subject}' does not name a subject`);
     const tier = config.claims.tier === undefined ? undefined : claim(payload, config.claims.tier);
     const models = config.claims.models === undefined ? undefined : claim(payload, config.claims.models);
-    const tenant = await this.#tenant(tenantId);
+    const tenant = await this.#tenant(tenantId, traceContext);
     return {
       keyId: `jwt:${issuer.id}:${subject}`,
       tenantId,
@@ -189,11 +191,11 @@ export class JwtAuthenticator {
     };
   }
 
-  #tenant(tenantId: string): Promise<Tenant> {
+  #tenant(tenantId: string, traceContext: Context | undefined): Promise<Tenant> {
     const now = Date.now();
     const hit = this.#tenants.get(tenantId);
     if (hit && hit.expiresAt > now) return hit.tenant;
-    const tenant = this.#opts.fetchTenant(tenantId).catch((err: unknown) => {
+    const tenant = this.#opts.fetchTenant(tenantId, traceContext).catch((err: unknown) => {
       if (this.#tenants.get(tenantId)?.tenant === tenant) this.#tenants.delete(tenantId);
       if (err instanceof GatewayError && err.code === ErrorCode.NotFound) {
         throw invalid(`its tenant '${tenantId}' is not known to the gateway`);

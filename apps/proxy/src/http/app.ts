@@ -45,8 +45,10 @@ export function createApp(deps: AppDeps): express.Express {
   });
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     if (err instanceof ClientGoneError || res.destroyed) return;
+    // Named here: the failure surfaced after an await, where the request's trace is no longer the active one.
+    const ids = { reqId: contextOf(res)?.id, traceId: contextOf(res)?.traceId };
     if (res.headersSent) {
-      deps.logger.error({ err, reqId: contextOf(res)?.id }, 'failure after the response started');
+      deps.logger.error({ err, ...ids }, 'failure after the response started');
       res.destroy();
       return;
     }
@@ -54,7 +56,7 @@ export function createApp(deps: AppDeps): express.Express {
     // The rest of an oversized body is not worth reading: the connection ends after this answer.
     if (reply.body.error.code === ErrorCode.RequestTooLarge) reply.headers.connection = 'close';
     if (reply.status >= 500 && reply.body.error.code === ErrorCode.Internal) {
-      deps.logger.error({ err, reqId: contextOf(res)?.id }, 'unexpected failure');
+      deps.logger.error({ err, ...ids }, 'unexpected failure');
     }
     sendClientError(res, contextOf(res)?.format ?? 'openai', reply.status, reply.body, reply.headers);
   });

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import type { Context } from '@opentelemetry/api';
 import type { BusClient } from '@aigw/bus';
 import { Admit, RateLimitError, Route, type Principal, type RouteFeatures, type RouteResponse } from '@aigw/contracts';
 import { setRateLimitHeaders } from '../http/rate-limit-headers';
@@ -8,17 +9,19 @@ import type { Reservation } from '../quota/reservation';
 /**
  * Asks quota and router at the same time. Rate-limit headers go on the response whenever quota answered;
  * an unknown model wins over a refusal (the more useful answer), then a silent service, then the refusal.
+ * Both requests are part of the trace `traceContext` names.
  */
 export async function admitAndRoute(
   bus: BusClient,
   res: ServerResponse,
   request: { requestId: string; principal: Principal; model: string; features?: RouteFeatures; reservation?: Reservation; lease?: RequestLease },
+  traceContext: Context,
 ): Promise<RouteResponse> {
   const { requestId, principal, model, features } = request;
   const { tier, limits, tenantLimits } = principal;
   const [admit, route] = await Promise.allSettled([
-    bus.request(Admit, { requestId, keyId: principal.keyId, tenantId: principal.tenantId, model, tier, limits, tenantLimits, ...request.reservation }),
-    bus.request(Route, { model, requestId, ...(features ? { features } : {}) }),
+    bus.request(Admit, { requestId, keyId: principal.keyId, tenantId: principal.tenantId, model, tier, limits, tenantLimits, ...request.reservation }, { context: traceContext }),
+    bus.request(Route, { model, requestId, ...(features ? { features } : {}) }, { context: traceContext }),
   ]);
   if (admit.status === 'fulfilled') {
     setRateLimitHeaders(res, admit.value.requests, admit.value.tokens);

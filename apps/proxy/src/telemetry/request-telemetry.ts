@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { context, isSpanContextValid, propagation, ROOT_CONTEXT, trace } from '@opentelemetry/api';
+import { context, isSpanContextValid, propagation, ROOT_CONTEXT, trace, type Context } from '@opentelemetry/api';
 import type { Deployment } from '@aigw/contracts';
 import type { Operation } from '@aigw/providers';
 import { GenAiAttr, SpanKind, SpanStatusCode, tracerFor, type Span } from '@aigw/telemetry';
@@ -25,6 +25,8 @@ const FAILED: ReadonlySet<AttemptOutcome> = new Set(['server_error', 'timeout', 
  */
 export class RequestTelemetry {
   readonly span: Span;
+  /** The request span's context, for what the request does after an await (the active context does not follow). */
+  readonly context: Context;
   readonly #ctx: RequestContext;
   readonly #metrics: InferenceMetrics;
   #operation: Operation | undefined;
@@ -33,8 +35,9 @@ export class RequestTelemetry {
   #lastChunkAt: number | undefined;
   #chunkGaps: ReturnType<InferenceMetrics['interChunk']['labels']> | undefined;
 
-  constructor(span: Span, ctx: RequestContext, metrics: InferenceMetrics) {
+  constructor(span: Span, traceContext: Context, ctx: RequestContext, metrics: InferenceMetrics) {
     this.span = span;
+    this.context = traceContext;
     this.#ctx = ctx;
     this.#metrics = metrics;
   }
@@ -42,7 +45,7 @@ export class RequestTelemetry {
   attemptStarted(deployment: Deployment, operation: Operation): void {
     this.#operation = operation;
     this.#attempts += 1;
-    const parent = trace.setSpan(context.active(), this.span);
+    const parent = this.context;
     if (!this.span.isRecording()) {
       this.#attempt = tracer.startSpan('upstream', { kind: SpanKind.CLIENT }, parent);
       return;
@@ -161,15 +164,17 @@ export function telemetryOf(res: Response): RequestTelemetry {
 
 /**
  * Opens the server span of every API request (after `requestContext`, whose context it reads), in the
- * trace of the client's `traceparent` if it sent one, and runs the rest of the request in it. The trace
- * id goes back in `x-trace-id` and into the access line and the usage event.
+ * trace of the client's `traceparent` if it sent one, and runs the rest of the request in it, up to its first
+ * await: from there on the request passes `telemetry.context` on itself. The trace id goes back in
+ * `x-trace-id` and into the access line and the usage event.
  */
 export function requestTelemetry(metrics: InferenceMetrics) {
   return (req: Request, res: Response, next: NextFunction) => {
     const ctx = contextOf(res);
     const parent = propagation.extract(ROOT_CONTEXT, req.headers);
     const span = tracer.startSpan(req.method, { kind: SpanKind.SERVER }, parent);
-    const telemetry = new RequestTelemetry(span, ctx, metrics);
+    const traceContext = trace.setSpan(parent, span);
+    const telemetry = new RequestTelemetry(span, traceContext, ctx, metrics);
     res.locals.telemetry = telemetry;
     const spanContext = span.spanContext();
     if (isSpanContextValid(spanContext)) {
@@ -177,6 +182,6 @@ export function requestTelemetry(metrics: InferenceMetrics) {
       res.setHeader(TRACE_ID_HEADER, spanContext.traceId);
     }
     res.once('close', () => telemetry.finish(req, res));
-    context.with(trace.setSpan(parent, span), next);
+    context.with(traceContext, next);
   };
 }

@@ -1,4 +1,5 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
+import { context, type Context } from '@opentelemetry/api';
 import { endOfTurn, publishEvent } from '@aigw/bus';
 import { Subjects, type UsageRecorded } from '@aigw/contracts';
 import type { Logger } from '@aigw/telemetry';
@@ -33,12 +34,14 @@ export class UsagePublisher {
   /**
    * Sends the event `make` makes at the end of this event-loop turn: after the rest of the turn's work (such
    * as the teardown of an aborted upstream request, which must not wait for token counting), and together
-   * with the turn's other events, in one socket write. `flush` waits for it from this call on.
+   * with the turn's other events, in one socket write. `flush` waits for it from this call on. The publish
+   * is part of the trace active at this call, which the awaits before it do not carry.
    */
   publish(make: () => UsageRecorded | Promise<UsageRecorded>): void {
+    const traceContext = context.active();
     const done = endOfTurn()
       .then(make)
-      .then((e) => this.#send(e))
+      .then((e) => this.#send(e, traceContext))
       .catch((err: unknown) => this.#logger.error({ err }, 'usage event could not be made'))
       .finally(() => this.#pending.delete(done));
     this.#pending.add(done);
@@ -48,10 +51,10 @@ export class UsagePublisher {
     while (this.#pending.size > 0) await Promise.allSettled([...this.#pending]);
   }
 
-  async #send(event: UsageRecorded): Promise<void> {
+  async #send(event: UsageRecorded, traceContext: Context): Promise<void> {
     for (let attempt = 0; ; attempt += 1) {
       try {
-        const { duplicate } = await publishEvent(this.#js, Subjects.usageRecorded, event, event.id);
+        const { duplicate } = await publishEvent(this.#js, Subjects.usageRecorded, event, event.id, traceContext);
         this.#metrics.usagePublished.inc({ result: duplicate ? 'duplicate' : 'ok' });
         if (this.#spooling) this.#logger.info('usage events are published to JetStream again');
         this.#spooling = false;

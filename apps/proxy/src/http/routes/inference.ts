@@ -83,7 +83,7 @@ export function inferenceRoute(operation: Operation, deps: InferenceDeps) {
     mark = performance.now();
     const features = routeFeatures(body, req.headers);
     const reservation = reservationOf(operation, features);
-    const { candidates } = await admitAndRoute(deps.bus, res, { requestId: ctx.id, principal, model: ctx.model, features, reservation, lease });
+    const { candidates } = await admitAndRoute(deps.bus, res, { requestId: ctx.id, principal, model: ctx.model, features, reservation, lease }, telemetry.context);
     ctx.waits.admission = performance.now() - mark;
     const tracker = new AttemptTracker(deps.attempts, ctx.id, features.promptTokens);
     const total = deadline(deps.resilience.totalMs, () => new TotalTimeoutError(deps.resilience.totalMs));
