@@ -55,8 +55,7 @@ export interface JwtAuthenticatorOptions {
   issuers: Readonly<Record<string, JwtIssuerConfig>>;
   /** Where each issuer's `secretEnv` is looked up. */
   secrets: Readonly<Record<string, string | undefined>>;
-  /** A tenant's tier, limits and addresses, from auth (`GetTenant`). */
-  /** Looks a tenant up, as part of the trace of the request that presented the token. */
+  /** A tenant's tier, limits and addresses, from auth (`GetTenant`), in the trace of the request that presented the token. */
   fetchTenant: (tenantId: string, traceContext?: Context) => Promise<Tenant>;
   /** Most tokens remembered; the oldest entry goes first. */
   maxEntries: number;
