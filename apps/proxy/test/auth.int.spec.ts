@@ -3,12 +3,15 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { exportJWK, generateKeyPair, SignJWT, type JWK, type KeyLike } from 'jose';
+import { SpanKind } from '@opentelemetry/api';
+import { tracing as sdkTracing } from '@opentelemetry/sdk-node';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { Service } from '@nats-io/services';
 import { endpoint, startService } from '@aigw/bus';
 import { AuthSection } from '@aigw/config';
-import { Admit, ListModels, ModelNotFoundError, Route, type AdmitRequest, type Deployment } from '@aigw/contracts';
+import { Admit, GetTenant, ListModels, ModelNotFoundError, RecordAuthFailure, Route, type AdmitRequest, type Deployment } from '@aigw/contracts';
 import { createLogger } from '@aigw/telemetry';
+import { startTracing } from '@aigw/telemetry/sdk';
 import { startNatsServer, startRedisServer, type TestServer } from '@aigw/testing';
 import { startProxy, type ProxyHandle, type ProxyOptions } from '../src/proxy-server';
 import { startAuthProcess, type AuthProcess } from './auth-service-process';
@@ -16,6 +19,10 @@ import { FakeUpstream } from './upstream-server';
 
 const secret = () => `sk-aigw-${randomBytes(24).toString('base64url')}`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// As the proxy's main.ts starts it: the trace context does not follow awaits, the proxy passes it on.
+const spans = new sdkTracing.InMemorySpanExporter();
+const tracing = startTracing('proxy', { spanProcessors: [new sdkTracing.SimpleSpanProcessor(spans)], asyncContext: false });
 
 const seeds = { ROOT_KEY: secret(), APP_KEY: secret(), BOOKS_KEY: secret() };
 const HS_SECRET = randomBytes(48).toString('base64url');
@@ -218,6 +225,7 @@ describe('proxy authentication with the real auth service', () => {
     await upstream?.close();
     await jwks?.close();
     await Promise.all([nats?.cleanup(), redis?.cleanup()]);
+    await tracing.shutdown();
   });
 
   describe('gateway keys', () => {
@@ -364,6 +372,21 @@ describe('proxy authentication with the real auth service', () => {
   });
 
   describe('JWT bearer tokens', () => {
+    it('proxy auth – a token’s tenant lookup and a bad token’s report to auth are part of the request’s trace', async () => {
+      await admin('POST', '/admin/v1/tenants', { tenantId: 'traced' });
+      const good = await chat(direct, await token('hs', { tenant: 'traced' }));
+      const bad = await chat(direct, `${(await token('hs')).slice(0, -4)}AAAA`);
+      expect([good.status, bad.status]).toEqual([200, 401]);
+      const clientSpan = (traceId: string | null, subject: string) =>
+        spans.getFinishedSpans().find((s) => s.kind === SpanKind.CLIENT && s.name === subject && s.spanContext().traceId === traceId);
+      const authSpanOf = (traceId: string | null) => spans.getFinishedSpans().find((s) => s.name === 'auth' && s.spanContext().traceId === traceId);
+      for (const [reply, subject] of [[good, GetTenant.subject], [bad, RecordAuthFailure.subject]] as const) {
+        const traceId = reply.headers.get('x-trace-id');
+        expect(traceId).toMatch(/^[\da-f]{32}$/);
+        expect(clientSpan(traceId, subject)?.parentSpanContext?.spanId).toBe(authSpanOf(traceId)?.spanContext().spanId);
+      }
+    });
+
     it('proxy auth – accepts RS256 and ES256 tokens from the issuer’s JWKS, mapping claims to tenant, role, tier and models', async () => {
       for (const kind of ['rs', 'es'] as const) {
         const reply = await chat(direct, await token(kind, { plan: 'pro', groups: ['staff'] }));
