@@ -11,7 +11,7 @@ import {
   type ProviderAdapter,
 } from '@aigw/providers';
 import { ClientGoneError } from '../http/read-body';
-import { deadline, FirstByteTimeoutError, TotalTimeoutError } from './deadlines';
+import { deadline, deadlinePassed, FirstByteTimeoutError, TotalTimeoutError } from './deadlines';
 import { RetrySchedule, type ResiliencePolicy } from './retry-schedule';
 import { upstreamTarget } from './target';
 
@@ -33,10 +33,12 @@ export interface UpstreamCall {
   body: ClientBody;
   /** In the order to try them. */
   candidates: readonly Deployment[];
-  /** Aborted when the client goes away: the upstream request is dropped at once. */
+  /**
+   * Aborted when the client goes away, and the upstream request is dropped at once; or with
+   * `TotalTimeoutError` when the request's total deadline passes, streaming included. One signal for both, so
+   * that an attempt that needs no deadline of its own passes it to undici as it is.
+   */
   signal: AbortSignal;
-  /** Aborted (with `TotalTimeoutError`) when the request's total deadline passes, streaming included. */
-  deadline: AbortSignal;
   policy: ResiliencePolicy;
   /** Upstream credentials by env variable name. */
   credentials: Readonly<Record<string, string | undefined>>;
@@ -92,7 +94,7 @@ const MAX_ERROR_BODY_BYTES = 64 * 1024;
 export async function callUpstream(agent: Agent, call: UpstreamCall, timeouts: UpstreamTimeouts): Promise<UpstreamResult> {
   const failures: Failure[] = [];
   let lastAnswer: (Served & { status: number; error: OpenAIErrorBody }) | undefined;
-  const schedule = new RetrySchedule(call.candidates, call.policy, AbortSignal.any([call.signal, call.deadline]));
+  const schedule = new RetrySchedule(call.candidates, call.policy, call.signal);
   for (let deployment = await schedule.next(); deployment; deployment = await schedule.next()) {
     const provider = adapterFor(deployment.kind);
     const served: Served = { deployment, adapter: provider[call.operation], prepared: provider[call.operation].prepare(call.body, deployment) };
@@ -100,7 +102,7 @@ export async function callUpstream(agent: Agent, call: UpstreamCall, timeouts: U
     const startedAt = performance.now();
     const result = await attempt(agent, provider, served, call, timeouts);
     const latencyMs = performance.now() - startedAt;
-    if (call.signal.aborted) {
+    if (call.signal.aborted && !deadlinePassed(call.signal)) {
       if ('kind' in result && result.kind === 'stream') discard(result.body);
       call.onOutcome('aborted', { latencyMs });
       throw new ClientGoneError();
@@ -114,7 +116,7 @@ export async function callUpstream(agent: Agent, call: UpstreamCall, timeouts: U
     failures.push(result);
     if (result.answer) lastAnswer = { ...served, ...result.answer };
   }
-  if (failures.length === 0 && call.deadline.aborted) {
+  if (failures.length === 0 && deadlinePassed(call.signal)) {
     throw new UpstreamTimeoutError(`The upstream did not answer in time: no attempt could start within ${call.policy.totalMs} ms.`);
   }
   if (lastAnswer) return { kind: 'answer', ...lastAnswer };
@@ -142,7 +144,7 @@ async function attempt(
   const target = upstreamTarget(deployment.baseUrl, prepared.path);
   // A stream must show its first chunk in time; the total deadline covers everything, streaming included.
   const firstByte = prepared.stream ? deadline(call.policy.firstByteMs, () => new FirstByteTimeoutError(call.policy.firstByteMs)) : undefined;
-  const signal = AbortSignal.any(firstByte ? [call.signal, call.deadline, firstByte.signal] : [call.signal, call.deadline]);
+  const signal = firstByte ? AbortSignal.any([call.signal, firstByte.signal]) : call.signal;
   let response;
   try {
     response = await agent.request({

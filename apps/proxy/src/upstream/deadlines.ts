@@ -18,10 +18,17 @@ export class TotalTimeoutError extends Error {
   }
 }
 
-/** An abort signal that fires with `reason()` after `ms` unless cleared; the timer never keeps the process up. */
-export function deadline(ms: number, reason: () => Error): { signal: AbortSignal; clear(): void } {
-  const controller = new AbortController();
+/**
+ * Aborts `controller` (a new one by default) with `reason()` after `ms` unless cleared; the timer never keeps
+ * the process up.
+ */
+export function deadline(ms: number, reason: () => Error, controller = new AbortController()): { signal: AbortSignal; clear(): void } {
   const timer = setTimeout(() => controller.abort(reason()), ms);
   timer.unref();
   return { signal: controller.signal, clear: () => clearTimeout(timer) };
+}
+
+/** Whether a request's signal was aborted because its total deadline passed, not because its client left. */
+export function deadlinePassed(signal: AbortSignal): boolean {
+  return signal.aborted && signal.reason instanceof TotalTimeoutError;
 }

@@ -61,6 +61,7 @@ export function inferenceRoute(operation: Operation, deps: InferenceDeps) {
     const telemetry = telemetryOf(res);
     ctx.route = name;
     ctx.format = formatOfOperation[operation];
+    // Aborted when the client leaves, or by the total deadline (with its own reason) once the upstream is called.
     const abort = new AbortController();
     const lease = deps.leases.track(ctx.id);
     const metered = meteredRequest(req.headers);
@@ -86,7 +87,7 @@ export function inferenceRoute(operation: Operation, deps: InferenceDeps) {
     const { candidates } = await admitAndRoute(deps.bus, res, { requestId: ctx.id, principal, model: ctx.model, features, reservation, lease }, telemetry.context);
     ctx.waits.admission = performance.now() - mark;
     const tracker = new AttemptTracker(deps.attempts, ctx.id, features.promptTokens);
-    const total = deadline(deps.resilience.totalMs, () => new TotalTimeoutError(deps.resilience.totalMs));
+    const total = deadline(deps.resilience.totalMs, () => new TotalTimeoutError(deps.resilience.totalMs), abort);
     res.once('close', total.clear);
 
     mark = performance.now();
@@ -97,7 +98,6 @@ export function inferenceRoute(operation: Operation, deps: InferenceDeps) {
         body,
         candidates: servableCandidates(operation, body, candidates),
         signal: abort.signal,
-        deadline: total.signal,
         policy: deps.resilience,
         credentials: deps.credentials,
         onAttempt: (deployment, prepared) => {
