@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { startStack, type Stack } from '@aigw/stack';
-import { freePort } from '@aigw/testing';
+import { freePorts } from '@aigw/testing';
 import { startGateway, type GatewayUnderTest } from './gateway-stack';
 
 /**
@@ -62,7 +62,7 @@ beforeAll(async () => {
     dataDir: replicaDir,
     demoKey: gw.keys.admin,
     services: ['quota', 'proxy'],
-    ports: { PORT: await freePort(), QUOTA_OPS_PORT: await freePort(), MOCK_PROVIDER_PORT: gw.stack.services.get('mock-provider')!.port },
+    ports: { ...(await freePorts(['PORT', 'QUOTA_OPS_PORT'])), MOCK_PROVIDER_PORT: gw.stack.services.get('mock-provider')!.port },
     env: { ...env, AIGW_CONFIG: gw.configPath, LOG_LEVEL: 'info' },
   });
   proxies = [gw.stack.urls.gateway, replicas.urls.gateway];

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort } from '@aigw/testing';
+import { freePorts } from '@aigw/testing';
 
 const REPO_ROOT = resolve(__dirname, '../../..');
 
@@ -20,7 +20,7 @@ export async function startAuthProcess(opts: { natsUrl: string; redisUrl: string
   const dir = mkdtempSync(join(tmpdir(), 'aigw-auth-'));
   const configPath = join(dir, 'gateway.yaml');
   writeFileSync(configPath, opts.config);
-  const [opsPort, adminPort] = [await freePort(), await freePort()];
+  const { ops: opsPort, admin: adminPort } = await freePorts(['ops', 'admin']);
   const child: ChildProcess = spawn(process.execPath, ['--require', 'tsx/cjs', 'apps/auth/src/main.ts'], {
     cwd: REPO_ROOT,
     env: {

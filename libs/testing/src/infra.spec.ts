@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import { freePort } from './free-port';
+import { freePort, freePorts } from './free-port';
 import { startNatsServer, startRedisServer } from './infra';
 
 const accepts = (port: number) =>
@@ -12,6 +12,12 @@ const accepts = (port: number) =>
 describe('testing infra – servers of a test’s own', () => {
   it('freePort gives a port nothing listens on', async () => {
     expect(await accepts(await freePort())).toBe(false);
+  });
+
+  it('freePorts gives every name a port of its own, nothing listening on any', async () => {
+    const ports = Object.values(await freePorts(Array.from({ length: 50 }, (_, i) => `P${i}`)));
+    expect(new Set(ports).size).toBe(50);
+    expect(await Promise.all(ports.slice(0, 5).map(accepts))).toEqual([false, false, false, false, false]);
   });
 
   it('starts nats-server, stops it hard and restarts it on the same port', async () => {
