@@ -82,20 +82,30 @@ function watchProblems(name: ServiceName, child: ChildProcess, onProblem: (s: Se
     while ((nl = pending.indexOf('\n')) >= 0) {
       const line = pending.slice(0, nl);
       pending = pending.slice(nl + 1);
-      if (isStderr) onProblem(name, line);
-      else if (line.startsWith('{')) {
-        try {
-          const rec = JSON.parse(line) as { level?: string | number; msg?: string };
-          const level = typeof rec.level === 'number' ? rec.level : { warn: 40, error: 50, fatal: 60 }[rec.level ?? ''] ?? 0;
-          if (level >= WARN) onProblem(name, `${rec.level}: ${rec.msg}`);
-        } catch {
-          // Not a log record: nothing to report.
-        }
-      }
+      const problem = isStderr ? line : problemOf(line);
+      if (problem !== undefined) onProblem(name, problem);
     }
   };
   child.stdout!.on('data', scan(false));
   child.stderr!.on('data', scan(true));
+}
+
+/**
+ * What a JSON log line on stdout reports at warn level and above, as `level: msg (ErrorType: message)`:
+ * the error's class and message, not its stack, enough to tell what failed without opening the log.
+ */
+export function problemOf(line: string): string | undefined {
+  if (!line.startsWith('{')) return undefined;
+  let rec: { level?: string | number; msg?: string; err?: { type?: string; message?: string } };
+  try {
+    rec = JSON.parse(line) as typeof rec;
+  } catch {
+    return undefined;
+  }
+  const level = typeof rec.level === 'number' ? rec.level : ({ warn: 40, error: 50, fatal: 60 }[rec.level ?? ''] ?? 0);
+  if (level < WARN) return undefined;
+  const cause = rec.err?.message ? ` (${rec.err.type ?? 'Error'}: ${rec.err.message})` : '';
+  return `${rec.level}: ${rec.msg}${cause}`;
 }
 
 async function waitReady(name: ServiceName, port: number, child: ChildProcess, timeoutMs = 30_000): Promise<void> {
