@@ -6,6 +6,7 @@ import { startBenchStack, type BenchStack } from './bench-stack';
 import { runLoad, type LoadResult, type LoadTarget } from './load';
 import { profilesByPid, summarizeProfile } from './cpu-profile';
 import { measureCpu, peakRssMb } from './procstat';
+import { accessLogTimings, logOffset } from './access-log';
 import { histogramQuantiles, scrape } from './prometheus';
 import { summarize } from './stats';
 
@@ -74,6 +75,9 @@ function merge(into: LoadResult, r: LoadResult): void {
 
 const WARM_UP = { concurrency: 20, durationMs: 3000 };
 
+/** Whether the stack writes the proxy's access lines (they cost it CPU, so the default level is warn). */
+const ACCESS_LINES = ['info', 'debug', 'trace'].includes(process.env.BENCH_LOG_LEVEL ?? '');
+
 const empty = (): LoadResult => ({ ok: 0, errors: {}, elapsedMs: 0, latencyMs: [], ttftMs: [], gapMs: [] });
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
@@ -88,6 +92,8 @@ async function runScenario(b: BenchStack, s: Scenario, concurrency: number, dura
   const writes: Record<string, number> = {};
   const quotaBefore = await scrape(b.stack, 'quota');
   const proxyBefore = await scrape(b.stack, 'proxy');
+  const accessLog = join(b.stack.dataDir, 'logs', 'proxy.log');
+  const accessFrom = ACCESS_LINES ? logOffset(accessLog) : 0;
   for (let r = 0; r < rounds; r++) {
     merge(direct, await runLoad(t.direct, concurrency, durationMs));
     const used = await measureCpu(b.gatewayPids, () => runLoad(t.gateway, concurrency, durationMs));
@@ -127,6 +133,13 @@ async function runScenario(b: BenchStack, s: Scenario, concurrency: number, dura
     quotaDecisionMs: histogramQuantiles(quotaBefore, quotaAfter, 'quota_decision_duration_seconds', [50, 99]),
     proxyPhasesMs: phasesMs,
   };
+  if (ACCESS_LINES) {
+    // The last access lines reach the log up to 100 ms after their request (the logger writes in blocks).
+    await new Promise((r) => setTimeout(r, 300));
+    const timings = accessLogTimings(accessLog, accessFrom);
+    // What the client waited beyond the proxy's own window: its request and response queued for a CPU.
+    result.proxyAccessMs = { ...timings, outsideP50: round2(g.p50 - timings.durationMs.p50) };
+  }
   if (s.stream) {
     const dt = summarize(direct.ttftMs);
     const gt = summarize(gateway.ttftMs);
