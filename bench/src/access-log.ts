@@ -1,8 +1,10 @@
 import { readFileSync, statSync } from 'node:fs';
-import { summarize } from './stats';
+import { round2, summarize } from './stats';
 
 /** The proxy's own measurements in its access line (`"msg":"request"`, logged at info), number of milliseconds. */
 const FIELDS = ['durationMs', 'authMs', 'admissionMs', 'upstreamMs'] as const;
+
+type Quantiles = { p50: number; p99: number };
 
 /** Where the access lines of a stretch of load will start: the log's size now. */
 export function logOffset(path: string): number {
@@ -14,7 +16,7 @@ export function logOffset(path: string): number {
  * (from its first middleware to the response's close) and the phases in it. Exact per request, unlike the
  * phase histograms' bucket interpolation; only there when the stack logs at info (`BENCH_LOG_LEVEL=info`).
  */
-export function accessLogTimings(path: string, offset: number): Record<(typeof FIELDS)[number], { p50: number; p99: number }> & { requests: number } {
+export function accessLogTimings(path: string, offset: number): Record<(typeof FIELDS)[number], Quantiles> & { requests: number } {
   const values: Record<string, number[]> = Object.fromEntries(FIELDS.map((f) => [f, []]));
   let requests = 0;
   for (const line of readFileSync(path).subarray(offset).toString('utf8').split('\n')) {
@@ -23,9 +25,9 @@ export function accessLogTimings(path: string, offset: number): Record<(typeof F
     requests += 1;
     for (const f of FIELDS) if (typeof rec[f] === 'number') values[f]!.push(rec[f] as number);
   }
-  const quantiles = (xs: number[]) => {
+  const quantiles = (xs: number[]): Quantiles => {
     const s = summarize(xs);
-    return { p50: Math.round(s.p50 * 100) / 100, p99: Math.round(s.p99 * 100) / 100 };
+    return { p50: round2(s.p50), p99: round2(s.p99) };
   };
-  return { requests, ...(Object.fromEntries(FIELDS.map((f) => [f, quantiles(values[f]!)])) as Record<(typeof FIELDS)[number], { p50: number; p99: number }>) };
+  return { requests, ...(Object.fromEntries(FIELDS.map((f) => [f, quantiles(values[f]!)])) as Record<(typeof FIELDS)[number], Quantiles>) };
 }

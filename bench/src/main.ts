@@ -8,7 +8,7 @@ import { profilesByPid, summarizeProfile } from './cpu-profile';
 import { measureCpu, peakRssMb } from './procstat';
 import { accessLogTimings, logOffset } from './access-log';
 import { histogramQuantiles, scrape } from './prometheus';
-import { summarize } from './stats';
+import { round2, summarize } from './stats';
 
 /**
  * `npm run bench`: the mock provider directly (A) and the whole gateway in front of it (B), interleaved
@@ -79,7 +79,6 @@ const WARM_UP = { concurrency: 20, durationMs: 3000 };
 const ACCESS_LINES = ['info', 'debug', 'trace'].includes(process.env.BENCH_LOG_LEVEL ?? '');
 
 const empty = (): LoadResult => ({ ok: 0, errors: {}, elapsedMs: 0, latencyMs: [], ttftMs: [], gapMs: [] });
-const round2 = (n: number) => Math.round(n * 100) / 100;
 
 async function runScenario(b: BenchStack, s: Scenario, concurrency: number, durationMs: number, rounds: number) {
   await setBehavior(b, s.behavior);

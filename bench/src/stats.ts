@@ -21,3 +21,6 @@ export function summarize(values: readonly number[]): Summary {
   const sum = values.reduce((a, b) => a + b, 0);
   return { count: values.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), mean: values.length ? sum / values.length : NaN };
 }
+
+/** Rounded to hundredths, as the report shows every figure. */
+export const round2 = (n: number): number => Math.round(n * 100) / 100;

@@ -5,7 +5,7 @@ import { ROOT_CONTEXT, type Context, type ContextManager } from '@opentelemetry/
  * still running set, and the root context once that callback returns, even in code it started that runs
  * later. A service that uses it passes its trace context across awaits itself. What it saves: Node 20's
  * `AsyncLocalStorage`, on which the SDK's default manager rests, turns on a hook for every promise made in
- * the process (about a tenth of the proxy's CPU, README § Performance).
+ * the process (about 8% of the proxy's CPU, README § Performance).
  */
 export class SyncContextManager implements ContextManager {
   #active: Context = ROOT_CONTEXT;

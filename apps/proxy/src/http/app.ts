@@ -46,7 +46,8 @@ export function createApp(deps: AppDeps): express.Express {
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     if (err instanceof ClientGoneError || res.destroyed) return;
     // Named here: the failure surfaced after an await, where the request's trace is no longer the active one.
-    const ids = { reqId: contextOf(res)?.id, traceId: contextOf(res)?.traceId };
+    const ctx = contextOf(res);
+    const ids = { reqId: ctx?.id, traceId: ctx?.traceId };
     if (res.headersSent) {
       deps.logger.error({ err, ...ids }, 'failure after the response started');
       res.destroy();
@@ -58,7 +59,7 @@ export function createApp(deps: AppDeps): express.Express {
     if (reply.status >= 500 && reply.body.error.code === ErrorCode.Internal) {
       deps.logger.error({ err, ...ids }, 'unexpected failure');
     }
-    sendClientError(res, contextOf(res)?.format ?? 'openai', reply.status, reply.body, reply.headers);
+    sendClientError(res, ctx?.format ?? 'openai', reply.status, reply.body, reply.headers);
   });
   return app;
 }
