@@ -16,7 +16,7 @@ import {
   type Tenant,
   type UsageRecorded,
 } from '@aigw/contracts';
-import { connectBus, endpoint, publishEvent, startService } from '@aigw/bus';
+import { connectBus, endpoint, EventPublisher, startService } from '@aigw/bus';
 import { QuotaSection, type QuotaConfig } from '@aigw/config';
 import { costOf, parseMicros, priceAt, PriceSection, type PriceTable } from '@aigw/pricing';
 import { createLogger } from '@aigw/telemetry';
@@ -51,6 +51,8 @@ export interface TestStack {
   redis: TestServer;
   nc: NatsConnection;
   js: JetStreamClient;
+  /** Publishes usage events as the proxy does. */
+  events: EventPublisher;
   /** Keys the in-test auth service knows, by plain secret. */
   keys: Map<string, Principal>;
   /** Tenants the in-test auth service knows (GetTenant), by id. */
@@ -89,6 +91,7 @@ export async function startStack(): Promise<TestStack> {
     redis,
     nc,
     js: jetstream(nc),
+    events: new EventPublisher(nc),
     keys,
     tenants,
     authCalls: () => calls,
@@ -150,7 +153,7 @@ export function usageEvent(over: Partial<UsageRecorded> = {}): UsageRecorded {
 
 /** Publishes like the proxy does: `Nats-Msg-Id` = event id unless a different one is given. */
 export async function publishUsage(stack: TestStack, event: unknown, msgID?: string): Promise<{ duplicate: boolean }> {
-  return publishEvent(stack.js, Subjects.usageRecorded, event, msgID ?? (event as UsageRecorded).id);
+  return stack.events.publish(Subjects.usageRecorded, event, msgID ?? (event as UsageRecorded).id);
 }
 
 /** Resolves once every message in the stream was delivered to the ledger consumer and settled. */

@@ -1,6 +1,6 @@
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BusClient, connectBus, ensureUsageStream, isBusReady, jetstream } from '@aigw/bus';
+import { BusClient, connectBus, ensureUsageStream, EventPublisher, isBusReady } from '@aigw/bus';
 import type { AuthConfig } from '@aigw/config';
 import { createMetricsRegistry, type Logger } from '@aigw/telemetry';
 import { createAuthenticator } from './auth/authenticate';
@@ -61,10 +61,10 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
   await ensureUsageStream(nc, opts.usageStream);
   const metrics = createProxyMetrics(createMetricsRegistry('proxy'));
   const bus = new BusClient(nc, { timeoutMs: opts.busTimeoutMs });
-  const js = jetstream(nc);
+  const events = new EventPublisher(nc);
   const spool = opts.usageSpool && (await UsageSpool.open(opts.usageSpool, logger, createSpoolMetrics(metrics.registry)));
-  const replayer = spool && startSpoolReplayer({ spool, js, isReady: () => isBusReady(nc), logger });
-  const usage = new UsagePublisher(js, logger, metrics, spool);
+  const replayer = spool && startSpoolReplayer({ spool, events, isReady: () => isBusReady(nc), logger });
+  const usage = new UsagePublisher(events, logger, metrics, spool);
   const agent = createUpstreamAgent(opts.upstream);
   const attempts = new AttemptReporter(nc);
 

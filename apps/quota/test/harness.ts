@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
-import { BusClient, ensureUsageStream, publishEvent } from '@aigw/bus';
+import { BusClient, ensureUsageStream, EventPublisher } from '@aigw/bus';
 import { Admit, Subjects, type AdmitRequest, type AdmitResponse, type UsageRecorded } from '@aigw/contracts';
 import { parseGatewayConfig, type GatewayConfig } from '@aigw/config';
 import { createLogger } from '@aigw/telemetry';
@@ -96,6 +96,7 @@ export async function startQuotaStack(opts: StackOptions): Promise<QuotaStack> {
     clients.push(new BusClient(nc, { timeoutMs: 5000 }));
   }
   const js = jetstream(setup);
+  const events = new EventPublisher(setup);
   return {
     nats,
     redis,
@@ -127,7 +128,7 @@ export async function startQuotaStack(opts: StackOptions): Promise<QuotaStack> {
         ttftMs: 5,
         ...event,
       };
-      await publishEvent(js, Subjects.usageRecorded, full, full.id);
+      await events.publish(Subjects.usageRecorded, full, full.id);
     },
     async close() {
       await Promise.all(conns.map((c) => c.close()));

@@ -4,6 +4,7 @@ export * from './codec';
 export * from './client';
 export * from './service';
 export * from './jetstream';
+export * from './event-publisher';
 export * from './broadcast';
 export * from './end-of-turn';
 export * from './batches';

@@ -5,15 +5,12 @@ import {
   StorageType,
   type ConsumerConfig,
   type ConsumerUpdateConfig,
-  type JetStreamClient,
   type JsMsg,
   type StreamConfig,
 } from '@nats-io/jetstream';
-import { context, trace, type Context } from '@opentelemetry/api';
 import { Streams } from '@aigw/contracts';
 import { SpanKind, withSpan, type Span } from '@aigw/telemetry';
-import { encodeJson } from './codec';
-import { busTracer, messagingAttributes, traceContextOf, traceHeaders } from './trace-context';
+import { busTracer, messagingAttributes, traceContextOf } from './trace-context';
 
 /** JetStream API durations are nanoseconds; ours are milliseconds. */
 export const nanos = (ms: number): number => ms * 1_000_000;
@@ -65,32 +62,6 @@ export async function ensureDurableConsumer(
     return;
   }
   await jsm.consumers.update(stream, name, settings.changeable);
-}
-
-/**
- * Publishes an event with `msgID` as `Nats-Msg-Id`, so that a repeated publish is stored once. The publish
- * is a producer span (in `parent`'s trace, the active one by default), and the event's headers carry its
- * trace context to whoever consumes it.
- */
-export async function publishEvent(
-  js: JetStreamClient,
-  subject: string,
-  event: unknown,
-  msgID: string,
-  parent: Context = context.active(),
-): Promise<{ duplicate: boolean }> {
-  const attributes = messagingAttributes(subject, { 'messaging.operation.type': 'send', 'messaging.message.id': msgID });
-  return withSpan(
-    busTracer,
-    `publish ${subject}`,
-    { kind: SpanKind.PRODUCER, attributes },
-    async (span) => {
-      const ack = await js.publish(subject, encodeJson(event), { msgID, headers: traceHeaders(trace.setSpan(parent, span)) });
-      if (ack.duplicate) span.setAttribute('messaging.nats.duplicate', true);
-      return { duplicate: ack.duplicate };
-    },
-    parent,
-  );
 }
 
 /**

@@ -1,9 +1,8 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { connect, errors as natsErrors, type NatsConnection } from '@nats-io/transport-node';
 import { Streams, Subjects } from '@aigw/contracts';
 import { startNatsServer, type TestServer } from '@aigw/testing';
-import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
-import { ensureDurableConsumer, ensureUsageStream, jetstream, publishEvent } from '../src';
+import { AckPolicy, DeliverPolicy, DiscardPolicy, jetstreamManager } from '@nats-io/jetstream';
+import { ensureDurableConsumer, ensureUsageStream, EventPublisher, jetstream, JetStreamPublishError } from '../src';
 
 let nats: TestServer;
 let nc: NatsConnection;
@@ -37,13 +36,28 @@ describe('bus – usage stream', () => {
 
   it('stores an event published twice with the same id once', async () => {
     await ensureUsageStream(nc);
-    const js = jetstream(nc);
-    const first = await publishEvent(js, Subjects.usageRecorded, { id: 'req_1' }, 'req_1');
-    const again = await publishEvent(js, Subjects.usageRecorded, { id: 'req_1' }, 'req_1');
+    const events = new EventPublisher(nc);
+    const first = await events.publish(Subjects.usageRecorded, { id: 'req_1' }, 'req_1');
+    const again = await events.publish(Subjects.usageRecorded, { id: 'req_1' }, 'req_1');
     expect(first.duplicate).toBe(false);
     expect(again.duplicate).toBe(true);
     const info = await (await jetstreamManager(nc)).streams.info(Streams.usage.name);
     expect(info.state.messages).toBe(1);
+  });
+
+  it('fails a publish that no stream takes at once, as nats.js does', async () => {
+    const events = new EventPublisher(nc, { ackTimeoutMs: 60_000 });
+    await expect(events.publish('nowhere.v1.event', { id: 'e1' }, 'e1')).rejects.toBeInstanceOf(natsErrors.NoRespondersError);
+  });
+
+  it('fails a publish the stream refuses, with JetStream’s reason', async () => {
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.add({ name: 'FULL', subjects: ['full.>'], max_msgs: 1, discard: DiscardPolicy.New });
+    const events = new EventPublisher(nc);
+    await events.publish('full.event', { id: 'f1' }, 'f1');
+    const refused = events.publish('full.event', { id: 'f2' }, 'f2');
+    await expect(refused).rejects.toBeInstanceOf(JetStreamPublishError);
+    await expect(refused).rejects.toThrow(/maximum messages exceeded/);
   });
 });
 
@@ -56,7 +70,7 @@ describe('bus – durable consumers', () => {
       fixed: { ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All },
     });
     await ensureDurableConsumer(nc, Streams.usage.name, 'test-ledger', settings(30_000));
-    await publishEvent(js, Subjects.usageRecorded, { id: 'req_pos' }, 'req_pos');
+    await new EventPublisher(nc).publish(Subjects.usageRecorded, { id: 'req_pos' }, 'req_pos');
     const consumer = await js.consumers.get(Streams.usage.name, 'test-ledger');
     let acked = 0;
     for (;;) {

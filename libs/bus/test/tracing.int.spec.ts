@@ -7,7 +7,7 @@ import { ModelNotFoundError, Streams, Subjects } from '@aigw/contracts';
 import { createLogger, createMetricsRegistry, tracerFor, withSpan } from '@aigw/telemetry';
 import { startTracing } from '@aigw/telemetry/sdk';
 import { metricValue, parseMetrics, startNatsServer, type TestServer } from '@aigw/testing';
-import { BusClient, endpoint, ensureUsageStream, inMessageSpan, jetstream, publishEvent, startService, type EndpointContract } from '../src';
+import { BusClient, endpoint, ensureUsageStream, EventPublisher, inMessageSpan, jetstream, startService, type EndpointContract } from '../src';
 
 const Route = {
   subject: 'router.v1.route',
@@ -105,7 +105,7 @@ describe('bus – trace context across NATS', () => {
     const jsm = await jetstreamManager(nc);
     await jsm.consumers.add(Streams.usage.name, { durable_name: 'trace-test', ack_policy: AckPolicy.Explicit });
     const js = jetstream(nc);
-    await withSpan(tracer, 'request', {}, () => publishEvent(js, Subjects.usageRecorded, { id: 'req_trace' }, 'req_trace'));
+    await withSpan(tracer, 'request', {}, () => new EventPublisher(nc).publish(Subjects.usageRecorded, { id: 'req_trace' }, 'req_trace'));
     const consumer = await js.consumers.get(Streams.usage.name, 'trace-test');
     const msg = (await consumer.next({ expires: 2_000 }))!;
     await inMessageSpan(msg, 'trace-test', async () => msg.ack());

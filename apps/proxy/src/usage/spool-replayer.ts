@@ -1,5 +1,4 @@
-import type { JetStreamClient } from '@nats-io/jetstream';
-import { publishEvent } from '@aigw/bus';
+import type { EventPublisher } from '@aigw/bus';
 import { Subjects } from '@aigw/contracts';
 import type { Logger } from '@aigw/telemetry';
 import type { UsageSpool } from './usage-spool';
@@ -16,14 +15,14 @@ export interface SpoolReplayer {
  * Re-publishes spooled usage events whenever the spool holds some and NATS is connected, each with its
  * event id as `Nats-Msg-Id`. A failed replay is tried again on the next tick.
  */
-export function startSpoolReplayer(deps: { spool: UsageSpool; js: JetStreamClient; isReady: () => boolean; logger: Logger }): SpoolReplayer {
-  const { spool, js, isReady, logger } = deps;
+export function startSpoolReplayer(deps: { spool: UsageSpool; events: EventPublisher; isReady: () => boolean; logger: Logger }): SpoolReplayer {
+  const { spool, events, isReady, logger } = deps;
   let failing = false;
   const tick = async () => {
     if (spool.events === 0 || !isReady()) return;
     try {
       await spool.replay(async (event) => {
-        await publishEvent(js, Subjects.usageRecorded, event, event.id);
+        await events.publish(Subjects.usageRecorded, event, event.id);
       });
       if (failing) logger.info('usage spool emptied');
       failing = false;

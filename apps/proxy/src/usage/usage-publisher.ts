@@ -1,6 +1,5 @@
-import type { JetStreamClient } from '@nats-io/jetstream';
 import { context, type Context } from '@opentelemetry/api';
-import { endOfTurn, publishEvent } from '@aigw/bus';
+import { endOfTurn, type EventPublisher } from '@aigw/bus';
 import { Subjects, type UsageRecorded } from '@aigw/contracts';
 import type { Logger } from '@aigw/telemetry';
 import type { ProxyMetrics } from '../metrics';
@@ -16,7 +15,7 @@ const RETRY_DELAYS_MS = [200, 1_000];
  * `flush` waits for every publish still under way, for a shutdown that loses nothing it could have sent.
  */
 export class UsagePublisher {
-  readonly #js: JetStreamClient;
+  readonly #events: EventPublisher;
   readonly #logger: Logger;
   readonly #metrics: ProxyMetrics;
   readonly #pending = new Set<Promise<void>>();
@@ -24,8 +23,8 @@ export class UsagePublisher {
   /** Events are going to the spool: logged once when it starts and once when publishing works again. */
   #spooling = false;
 
-  constructor(js: JetStreamClient, logger: Logger, metrics: ProxyMetrics, spool?: UsageSpool) {
-    this.#js = js;
+  constructor(events: EventPublisher, logger: Logger, metrics: ProxyMetrics, spool?: UsageSpool) {
+    this.#events = events;
     this.#logger = logger;
     this.#metrics = metrics;
     this.#spool = spool;
@@ -54,7 +53,7 @@ export class UsagePublisher {
   async #send(event: UsageRecorded, traceContext: Context): Promise<void> {
     for (let attempt = 0; ; attempt += 1) {
       try {
-        const { duplicate } = await publishEvent(this.#js, Subjects.usageRecorded, event, event.id, traceContext);
+        const { duplicate } = await this.#events.publish(Subjects.usageRecorded, event, event.id, traceContext);
         this.#metrics.usagePublished.inc({ result: duplicate ? 'duplicate' : 'ok' });
         if (this.#spooling) this.#logger.info('usage events are published to JetStream again');
         this.#spooling = false;
