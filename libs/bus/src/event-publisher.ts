@@ -11,7 +11,6 @@ const DEFAULT_ACK_TIMEOUT_MS = 5_000;
 /** What JetStream answers to a publish: where it stored the message, or why it did not. */
 interface PubAck {
   stream?: string;
-  seq?: number;
   duplicate?: boolean;
   error?: { code: number; err_code?: number; description: string };
 }
@@ -19,7 +18,7 @@ interface PubAck {
 /** JetStream refused an event or answered with something that is not an acknowledgement. */
 export class JetStreamPublishError extends Error {
   override readonly name = 'JetStreamPublishError';
-  /** JetStream's error code (e.g. 10060, no stream matches the subject), when it gave one. */
+  /** JetStream's error code (e.g. 10077, the stream is full and takes no more), when it gave one. */
   readonly errCode: number | undefined;
 
   constructor(message: string, errCode?: number) {

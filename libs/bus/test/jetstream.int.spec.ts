@@ -58,6 +58,7 @@ describe('bus – usage stream', () => {
     const refused = events.publish('full.event', { id: 'f2' }, 'f2');
     await expect(refused).rejects.toBeInstanceOf(JetStreamPublishError);
     await expect(refused).rejects.toThrow(/maximum messages exceeded/);
+    await expect(refused).rejects.toMatchObject({ errCode: 10077 });
   });
 });
 

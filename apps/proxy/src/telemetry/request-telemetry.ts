@@ -45,9 +45,8 @@ export class RequestTelemetry {
   attemptStarted(deployment: Deployment, operation: Operation): void {
     this.#operation = operation;
     this.#attempts += 1;
-    const parent = this.context;
     if (!this.span.isRecording()) {
-      this.#attempt = tracer.startSpan('upstream', { kind: SpanKind.CLIENT }, parent);
+      this.#attempt = tracer.startSpan('upstream', { kind: SpanKind.CLIENT }, this.context);
       return;
     }
     const system = genAiSystem[deployment.kind];
@@ -66,7 +65,7 @@ export class RequestTelemetry {
           'aigw.attempt': this.#attempts,
         },
       },
-      parent,
+      this.context,
     );
   }
 
