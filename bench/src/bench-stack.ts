@@ -33,23 +33,40 @@ export interface BenchStack {
 }
 
 /** Its own NATS and Redis on free ports, then the whole stack as processes, logging warnings only. */
-export async function startBenchStack(opts: { nodeArgs?: string[] } = {}): Promise<BenchStack> {
+export async function startBenchStack(opts: { nodeArgs?: string[]; env?: Record<string, string> } = {}): Promise<BenchStack> {
   const dir = mkdtempSync(join(tmpdir(), 'aigw-bench-'));
   writeFileSync(join(dir, 'gateway.yaml'), CONFIG);
   const key = generateKey();
   const mockKey = `mock-${generateKey()}`;
-  const infra: TestServer[] = [await startNatsServer(), await startRedisServer()];
-  const [nats, redis] = infra;
-  const stack = await startStack({
-    natsUrl: nats.url,
-    redisUrl: redis.url,
-    dataDir: dir,
-    demoKey: key,
-    ports: await freePorts(PORT_ENVS),
-    env: { AIGW_CONFIG: join(dir, 'gateway.yaml'), LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', MOCK_PROVIDER_API_KEY: mockKey },
-    onProblem: (service, line) => console.error(`[${service}] ${line}`),
-    nodeArgs: opts.nodeArgs,
-  });
+  const infra: TestServer[] = [];
+  const cleanup = async () => {
+    for (const server of infra) await server.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  let stack: Stack;
+  try {
+    infra.push(await startNatsServer(), await startRedisServer());
+    const [nats, redis] = infra;
+    stack = await startStack({
+      natsUrl: nats.url,
+      redisUrl: redis.url,
+      dataDir: dir,
+      demoKey: key,
+      ports: await freePorts(PORT_ENVS),
+      env: {
+        AIGW_CONFIG: join(dir, 'gateway.yaml'),
+        LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+        MOCK_PROVIDER_API_KEY: mockKey,
+        ...opts.env,
+      },
+      onProblem: (service, line) => console.error(`[${service}] ${line}`),
+      nodeArgs: opts.nodeArgs,
+    });
+  } catch (err) {
+    // A service that failed to start (a bad --node-args, say) must not leave NATS and Redis running.
+    await cleanup();
+    throw err;
+  }
   const pid = (name: string) => stack.services.get(name as never)!.child.pid!;
   return {
     stack,
@@ -61,14 +78,13 @@ export async function startBenchStack(opts: { nodeArgs?: string[] } = {}): Promi
       quota: pid('quota'),
       router: pid('router'),
       metering: pid('metering'),
-      nats: nats.process.pid!,
-      redis: redis.process.pid!,
+      nats: infra[0].process.pid!,
+      redis: infra[1].process.pid!,
     },
     mockPid: pid('mock-provider'),
     async close() {
       await stack.stop();
-      for (const s of infra) await s.cleanup();
-      rmSync(dir, { recursive: true, force: true });
+      await cleanup();
     },
   };
 }

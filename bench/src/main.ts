@@ -8,6 +8,7 @@ import { profilesByPid, summarizeProfile } from './cpu-profile';
 import { measureCpu, peakRssMb } from './procstat';
 import { accessLogTimings, logOffset } from './access-log';
 import { histogramQuantiles, scrape } from './prometheus';
+import { hopBreakdown, SpanSink } from './hops';
 import { round2, summarize } from './stats';
 
 /**
@@ -24,6 +25,10 @@ const { values: args } = parseArgs({
     saturation: { type: 'boolean', default: false },
     /** Write a CPU profile of every service process and report where their time went. */
     profile: { type: 'boolean', default: false },
+    /** Extra flags for every service's node, e.g. `--max-semi-space-size=16`: tuning measured in one run. */
+    'node-args': { type: 'string', default: '' },
+    /** Export every service's spans to the bench and report each hop of a gateway request (tracing costs CPU). */
+    hops: { type: 'boolean', default: false },
   },
 });
 
@@ -80,7 +85,7 @@ const ACCESS_LINES = ['info', 'debug', 'trace'].includes(process.env.BENCH_LOG_L
 
 const empty = (): LoadResult => ({ ok: 0, errors: {}, elapsedMs: 0, latencyMs: [], ttftMs: [], gapMs: [] });
 
-async function runScenario(b: BenchStack, s: Scenario, concurrency: number, durationMs: number, rounds: number) {
+async function runScenario(b: BenchStack, s: Scenario, concurrency: number, durationMs: number, rounds: number, spans?: SpanSink) {
   await setBehavior(b, s.behavior);
   const t = targets(b, s.stream);
   await runLoad(t.direct, concurrency, 1000);
@@ -89,16 +94,30 @@ async function runScenario(b: BenchStack, s: Scenario, concurrency: number, dura
   const gateway = empty();
   const cpu: Record<string, number> = {};
   const writes: Record<string, number> = {};
+  const waits = { direct: {} as Record<string, number>, gateway: {} as Record<string, number> };
+  const add = (into: Record<string, number>, name: string, v: number) => (into[name] = (into[name] ?? 0) + v);
+  // The load generator (this process) and the mock wait for a CPU too: on either side of a gateway request.
+  const clientSide = { loadgen: process.pid, mock: b.mockPid };
   const quotaBefore = await scrape(b.stack, 'quota');
   const proxyBefore = await scrape(b.stack, 'proxy');
   const accessLog = join(b.stack.dataDir, 'logs', 'proxy.log');
   const accessFrom = ACCESS_LINES ? logOffset(accessLog) : 0;
+  const gatewayWindows: Array<[number, number]> = [];
+  spans?.take();
   for (let r = 0; r < rounds; r++) {
-    merge(direct, await runLoad(t.direct, concurrency, durationMs));
-    const used = await measureCpu(b.gatewayPids, () => runLoad(t.gateway, concurrency, durationMs));
-    merge(gateway, used.value);
-    for (const [k, v] of Object.entries(used.cpuMs)) cpu[k] = (cpu[k] ?? 0) + v;
-    for (const [k, v] of Object.entries(used.writes)) writes[k] = (writes[k] ?? 0) + v;
+    const directRound = await measureCpu(clientSide, () => runLoad(t.direct, concurrency, durationMs));
+    merge(direct, directRound.value);
+    for (const [name, u] of Object.entries(directRound.used)) add(waits.direct, name, u.runQueueWaitMs);
+    const from = Date.now();
+    const gatewayRound = await measureCpu({ ...b.gatewayPids, ...clientSide }, () => runLoad(t.gateway, concurrency, durationMs));
+    gatewayWindows.push([from, Date.now()]);
+    merge(gateway, gatewayRound.value);
+    for (const [name, u] of Object.entries(gatewayRound.used)) {
+      add(waits.gateway, name, u.runQueueWaitMs);
+      if (name in clientSide) continue;
+      add(cpu, name, u.cpuMs);
+      add(writes, name, u.writes);
+    }
   }
   const quotaAfter = await scrape(b.stack, 'quota');
   const proxyAfter = await scrape(b.stack, 'proxy');
@@ -112,9 +131,9 @@ async function runScenario(b: BenchStack, s: Scenario, concurrency: number, dura
   const d = summarize(direct.latencyMs);
   const g = summarize(gateway.latencyMs);
   const rps = (r: LoadResult) => (r.ok / r.elapsedMs) * 1000;
-  const perRequest = (byProcess: Record<string, number>) => {
+  const perRequest = (byProcess: Record<string, number>, requests = gateway.ok) => {
     const total = Object.values(byProcess).reduce((a, v) => a + v, 0);
-    return { total: round2(total / gateway.ok), ...Object.fromEntries(Object.entries(byProcess).map(([k, v]) => [k, round2(v / gateway.ok)])) };
+    return { total: round2(total / requests), ...Object.fromEntries(Object.entries(byProcess).map(([k, v]) => [k, round2(v / requests)])) };
   };
   const result: Record<string, unknown> = {
     scenario: s.name,
@@ -128,6 +147,7 @@ async function runScenario(b: BenchStack, s: Scenario, concurrency: number, dura
     },
     cpuMsPerRequest: perRequest(cpu),
     writeSyscallsPerRequest: perRequest(writes),
+    runQueueWaitMsPerRequest: { direct: perRequest(waits.direct, direct.ok), gateway: perRequest(waits.gateway) },
     errors: { direct: direct.errors, gateway: gateway.errors },
     quotaDecisionMs: histogramQuantiles(quotaBefore, quotaAfter, 'quota_decision_duration_seconds', [50, 99]),
     proxyPhasesMs: phasesMs,
@@ -138,6 +158,11 @@ async function runScenario(b: BenchStack, s: Scenario, concurrency: number, dura
     const timings = accessLogTimings(accessLog, accessFrom);
     // What the client waited beyond the proxy's own window: its request and response queued for a CPU.
     result.proxyAccessMs = { ...timings, outsideP50: round2(g.p50 - timings.durationMs.p50) };
+  }
+  if (spans) {
+    // The services export every 200 ms; the last round's spans arrive after it.
+    await new Promise((r) => setTimeout(r, 1000));
+    result.hops = hopBreakdown(spans.take(), gatewayWindows);
   }
   if (s.stream) {
     const dt = summarize(direct.ttftMs);
@@ -174,8 +199,8 @@ async function saturation(b: BenchStack, durationMs: number) {
   const t = targets(b, true);
   const steps = [];
   for (const concurrency of [50, 200, 1000]) {
-    const { value, cpuMs } = await measureCpu(b.gatewayPids, () => runLoad(t.gateway, concurrency, durationMs));
-    const cpuPercent = Object.fromEntries(Object.entries(cpuMs).map(([k, v]) => [k, Math.round((v / value.elapsedMs) * 100)]));
+    const { value, used } = await measureCpu(b.gatewayPids, () => runLoad(t.gateway, concurrency, durationMs));
+    const cpuPercent = Object.fromEntries(Object.entries(used).map(([k, u]) => [k, Math.round((u.cpuMs / value.elapsedMs) * 100)]));
     const busiest = Object.entries(cpuPercent).sort((a, c) => c[1] - a[1])[0];
     steps.push({
       concurrency,
@@ -200,13 +225,16 @@ async function main(): Promise<void> {
   const commit = execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim();
   const resultsDir = join(__dirname, '..', 'results');
   const profileDir = join(resultsDir, 'profiles', `${date.slice(0, 19).replace(/:/g, '')}-${commit}`);
-  const b = await startBenchStack({ nodeArgs: args.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [] });
+  const nodeArgs = args['node-args'].split(/\s+/).filter(Boolean);
+  if (args.profile) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`);
+  const spans = args.hops ? await SpanSink.start() : undefined;
+  const b = await startBenchStack({ nodeArgs, env: spans?.env });
   const report: Record<string, unknown> = { date, commit, node: process.version, durationS: Number(args.duration), rounds };
   try {
     await warmUp(b);
     report.scenarios = [];
     for (const m of modes) {
-      const r = await runScenario(b, SCENARIOS[m], concurrency, durationMs, rounds);
+      const r = await runScenario(b, SCENARIOS[m], concurrency, durationMs, rounds, spans);
       (report.scenarios as unknown[]).push(r);
       console.log(JSON.stringify(r, null, 2));
     }
@@ -218,6 +246,7 @@ async function main(): Promise<void> {
     console.table(report.peakRssMb);
   } finally {
     await b.close();
+    await spans?.close();
   }
   if (args.profile) {
     const files = profilesByPid(profileDir);

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Clock ticks per second of /proc/<pid>/stat times; 100 on every Linux this runs on. */
 const TICKS_PER_S = 100;
@@ -31,15 +31,41 @@ export function writeSyscalls(pid: number): number {
   return match ? Number(match[1]) : NaN;
 }
 
-/** CPU milliseconds and write syscalls of each process while `fn` ran. */
-export async function measureCpu<T>(
-  pids: Record<string, number>,
-  fn: () => Promise<T>,
-): Promise<{ value: T; cpuMs: Record<string, number>; writes: Record<string, number> }> {
-  const sample = () => Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, [cpuMs(pid), writeSyscalls(pid)]]));
-  const before = sample();
+/**
+ * Time the threads of a process spent runnable but waiting for a CPU so far (the second field of
+ * /proc/<pid>/task/<tid>/schedstat), number of milliseconds. On a machine with more busy processes than
+ * cores, this is where latency goes that no profile of the process shows.
+ */
+export function runQueueWaitMs(pid: number): number {
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[1]);
+    } catch {
+      // The thread ended between listing and reading.
+    }
+  }
+  return ns / 1e6;
+}
+
+/** What `measureCpu` reads of each process. */
+export interface ProcessUse {
+  cpuMs: number;
+  writes: number;
+  runQueueWaitMs: number;
+}
+
+const use = (pid: number): ProcessUse => ({ cpuMs: cpuMs(pid), writes: writeSyscalls(pid), runQueueWaitMs: runQueueWaitMs(pid) });
+
+/** CPU milliseconds, write syscalls and run-queue wait of each process while `fn` ran. */
+export async function measureCpu<T>(pids: Record<string, number>, fn: () => Promise<T>): Promise<{ value: T; used: Record<string, ProcessUse> }> {
+  const before = Object.entries(pids).map(([name, pid]) => [name, pid, use(pid)] as const);
   const value = await fn();
-  const after = sample();
-  const delta = (i: number) => Object.fromEntries(Object.keys(pids).map((name) => [name, after[name][i] - before[name][i]]));
-  return { value, cpuMs: delta(0), writes: delta(1) };
+  const used = Object.fromEntries(
+    before.map(([name, pid, b]) => {
+      const a = use(pid);
+      return [name, { cpuMs: a.cpuMs - b.cpuMs, writes: a.writes - b.writes, runQueueWaitMs: a.runQueueWaitMs - b.runQueueWaitMs }];
+    }),
+  );
+  return { value, used };
 }
