@@ -47,7 +47,12 @@ export class SpanSink {
         const chunks: Buffer[] = [];
         req.on('data', (c: Buffer) => chunks.push(c));
         req.on('end', () => {
-          sink.#add(JSON.parse(Buffer.concat(chunks).toString('utf8')) as OtlpJson);
+          try {
+            sink.#add(JSON.parse(Buffer.concat(chunks).toString('utf8')) as OtlpJson);
+          } catch {
+            res.writeHead(400, { 'content-type': 'application/json' }).end('{}');
+            return;
+          }
           res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
         });
       }),
@@ -56,10 +61,19 @@ export class SpanSink {
     return sink;
   }
 
-  /** What the services need to export here, fast enough that a scenario's spans are in when it ends. */
+  /**
+   * What the services need to export every span here, uncompressed, fast enough that a scenario's spans are
+   * in when it ends. The traces-specific variables win over any general `OTEL_*` setting in the environment.
+   */
   get env(): Record<string, string> {
     const { port } = this.#server.address() as AddressInfo;
-    return { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_BSP_SCHEDULE_DELAY: '200' };
+    return {
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `http://127.0.0.1:${port}/v1/traces`,
+      OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: 'http/json',
+      OTEL_EXPORTER_OTLP_TRACES_COMPRESSION: 'none',
+      OTEL_TRACES_SAMPLER: 'always_on',
+      OTEL_BSP_SCHEDULE_DELAY: '200',
+    };
   }
 
   /** The spans received so far, forgetting them. */
