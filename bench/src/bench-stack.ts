@@ -46,7 +46,7 @@ export async function startBenchStack(opts: { nodeArgs?: string[]; env?: Record<
   let stack: Stack;
   try {
     infra.push(await startNatsServer(), await startRedisServer());
-    const [nats, redis] = infra;
+    const [nats, redis] = infra as [TestServer, TestServer];
     stack = await startStack({
       natsUrl: nats.url,
       redisUrl: redis.url,
@@ -67,6 +67,7 @@ export async function startBenchStack(opts: { nodeArgs?: string[]; env?: Record<
     await cleanup();
     throw err;
   }
+  const [nats, redis] = infra as [TestServer, TestServer];
   const pid = (name: string) => stack.services.get(name as never)!.child.pid!;
   return {
     stack,
@@ -78,8 +79,8 @@ export async function startBenchStack(opts: { nodeArgs?: string[]; env?: Record<
       quota: pid('quota'),
       router: pid('router'),
       metering: pid('metering'),
-      nats: infra[0].process.pid!,
-      redis: infra[1].process.pid!,
+      nats: nats.process.pid!,
+      redis: redis.process.pid!,
     },
     mockPid: pid('mock-provider'),
     async close() {

@@ -1,8 +1,5 @@
 import { Subjects } from '@aigw/contracts';
-import { hopBreakdown, type SpanRecord } from './hops';
-
-const SERVER = 2;
-const CLIENT = 3;
+import { CLIENT, hopBreakdown, SERVER, type SpanRecord } from './hops';
 
 /** One gateway request's spans, times in ms from `at` (Unix ms). */
 function request(id: string, at: number, opts: { withRouter?: boolean } = {}): SpanRecord[] {
@@ -19,6 +16,8 @@ function request(id: string, at: number, opts: { withRouter?: boolean } = {}): S
   const proxy = span('proxy', 'POST', SERVER, '', 0, 70, 'p');
   const spans = [
     proxy,
+    // A key the proxy had not cached: a bus call too, not the upstream one.
+    span('proxy', Subjects.authVerifyKey, CLIENT, proxy.id, 0, 1, 'k'),
     span('proxy', Subjects.quotaAdmit, CLIENT, proxy.id, 1, 9, 'ac'),
     span('quota', Subjects.quotaAdmit, SERVER, `${id}-ac`, 4, 6, 'as'),
     span('proxy', Subjects.routerRoute, CLIENT, proxy.id, 1, 8, 'rc'),

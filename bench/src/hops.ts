@@ -4,8 +4,11 @@ import { Subjects } from '@aigw/contracts';
 import { round2, summarize } from './stats';
 
 /** OTLP span kinds, as OTLP/JSON numbers them. */
-const SERVER = 2;
-const CLIENT = 3;
+export const SERVER = 2;
+export const CLIENT = 3;
+
+/** Our own request/reply subjects: a proxy client span named otherwise is its upstream call. */
+const BUS_SUBJECTS = new Set<string>(Object.values(Subjects));
 
 export interface SpanRecord {
   service: string;
@@ -111,11 +114,11 @@ export class SpanSink {
 }
 
 /**
- * Where a gateway request's time goes, hop by hop, in milliseconds (p50 and mean over the requests whose
- * proxy span began within `windows`, Unix ms, and whose spans all arrived: `requests` of them): to quota and back, to the router and back (asked at once),
- * the proxy's own work before and after the upstream call, and the upstream call itself. A hop between two
- * processes is the difference of two span starts, each a whole millisecond: single values are off by up
- * to 1 ms, means are not.
+ * Where a gateway request's time goes, hop by hop, in milliseconds: to quota and back, to the router and
+ * back (asked at once), the proxy's own work before and after the upstream call, and the upstream call
+ * itself. p50 and mean over the `requests` whose proxy span began within `windows` (Unix ms) and whose
+ * spans all arrived. A hop between two processes is the difference of two span starts, each a whole
+ * millisecond: single values are off by up to 1 ms, means are not.
  */
 export function hopBreakdown(spans: readonly SpanRecord[], windows: ReadonlyArray<readonly [number, number]>) {
   const children = new Map<string, SpanRecord[]>();
@@ -136,7 +139,7 @@ export function hopBreakdown(spans: readonly SpanRecord[], windows: ReadonlyArra
     const calls = (children.get(proxy.id) ?? []).filter((s) => s.kind === CLIENT);
     const admit = calls.find((s) => s.name === Subjects.quotaAdmit);
     const route = calls.find((s) => s.name === Subjects.routerRoute);
-    const upstream = calls.filter((s) => s !== admit && s !== route && !s.name.startsWith('auth.')).sort((a, b) => a.start - b.start)[0];
+    const upstream = calls.filter((s) => !BUS_SUBJECTS.has(s.name)).sort((a, b) => a.start - b.start)[0];
     const quota = served(admit, 'quota');
     const router = served(route, 'router');
     if (!admit || !route || !upstream || !quota || !router) continue;
