@@ -29,6 +29,8 @@ const { values: args } = parseArgs({
     'node-args': { type: 'string', default: '' },
     /** Export every service's spans to the bench and report each hop of a gateway request (tracing costs CPU). */
     hops: { type: 'boolean', default: false },
+    /** The upstream's time to first token varies by up to this many ms either way, as a real provider's does. */
+    jitter: { type: 'string', default: '0' },
   },
 });
 
@@ -36,7 +38,7 @@ interface Scenario {
   name: 'non-stream' | 'non-stream-instant' | 'stream';
   stream: boolean;
   /** Mock pacing: what an upstream costs. */
-  behavior: { ttftMs: number; chunkDelayMs: number; chunks: number };
+  behavior: { ttftMs: number; ttftJitterMs?: number; chunkDelayMs: number; chunks: number };
 }
 
 /**
@@ -65,7 +67,8 @@ async function setBehavior(b: BenchStack, behavior: Scenario['behavior']): Promi
   const res = await fetch(`${new URL(b.stack.urls.mockProvider).origin}/_mock/behavior`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(behavior),
+    // Patches merge: a jitter left from the scenario before must not reach this one.
+    body: JSON.stringify({ ttftJitterMs: 0, ...behavior }),
   });
   if (!res.ok) throw new Error(`mock behavior not accepted: ${res.status} ${await res.text()}`);
 }
@@ -193,8 +196,13 @@ async function warmUp(b: BenchStack): Promise<void> {
   }
 }
 
-async function saturation(b: BenchStack, durationMs: number) {
-  const s = SCENARIOS.stream;
+/** The scenario with the upstream's time to first token varying by `jitterMs` either way; an instant one stays instant. */
+function withJitter(s: Scenario, jitterMs: number): Scenario {
+  return s.behavior.ttftMs === 0 ? s : { ...s, behavior: { ...s.behavior, ttftJitterMs: jitterMs } };
+}
+
+async function saturation(b: BenchStack, durationMs: number, jitterMs: number) {
+  const s = withJitter(SCENARIOS.stream, jitterMs);
   await setBehavior(b, s.behavior);
   const t = targets(b, true);
   const steps = [];
@@ -218,6 +226,8 @@ async function main(): Promise<void> {
   const concurrency = Number(args.concurrency);
   const durationMs = Number(args.duration) * 1000;
   const rounds = Number(args.rounds);
+  const jitterMs = Number(args.jitter);
+  if (!Number.isInteger(jitterMs) || jitterMs < 0) throw new Error(`--jitter takes a whole number of milliseconds, not '${args.jitter}'`);
   const modes = args.modes!.split(',') as Scenario['name'][];
   const unknown = modes.filter((m) => !(m in SCENARIOS));
   if (unknown.length > 0) throw new Error(`unknown mode ${unknown.join(', ')}: the modes are ${Object.keys(SCENARIOS).join(', ')}`);
@@ -229,17 +239,17 @@ async function main(): Promise<void> {
   if (args.profile) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`);
   const spans = args.hops ? await SpanSink.start() : undefined;
   const b = await startBenchStack({ nodeArgs, env: spans?.env });
-  const report: Record<string, unknown> = { date, commit, node: process.version, durationS: Number(args.duration), rounds };
+  const report: Record<string, unknown> = { date, commit, node: process.version, durationS: Number(args.duration), rounds, ttftJitterMs: jitterMs };
   try {
     await warmUp(b);
     report.scenarios = [];
     for (const m of modes) {
-      const r = await runScenario(b, SCENARIOS[m], concurrency, durationMs, rounds, spans);
+      const r = await runScenario(b, withJitter(SCENARIOS[m], jitterMs), concurrency, durationMs, rounds, spans);
       (report.scenarios as unknown[]).push(r);
       console.log(JSON.stringify(r, null, 2));
     }
     if (args.saturation) {
-      report.saturation = await saturation(b, durationMs);
+      report.saturation = await saturation(b, durationMs, jitterMs);
       console.table(report.saturation);
     }
     report.peakRssMb = Object.fromEntries(Object.entries({ ...b.gatewayPids, mock: b.mockPid }).map(([k, pid]) => [k, round2(peakRssMb(pid))]));

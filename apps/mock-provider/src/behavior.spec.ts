@@ -1,4 +1,4 @@
-import { BehaviorPatchSchema, BehaviorStore, DEFAULT_BEHAVIOR, hasFault } from './behavior';
+import { BehaviorPatchSchema, BehaviorStore, DEFAULT_BEHAVIOR, drawTtftMs, hasFault } from './behavior';
 
 describe('behavior', () => {
   it('store – merges patches into the global behavior and resets to the start values', () => {
@@ -27,6 +27,14 @@ describe('behavior', () => {
     const b = store.get(undefined);
     const drawn = Array.from({ length: 8 }, () => store.drawFault(undefined, b));
     expect(drawn).toEqual([false, false, false, true, false, false, false, true]);
+  });
+
+  it('jitter – moves the time to first token within ±ttftJitterMs, never below 0; none leaves it fixed', () => {
+    expect(drawTtftMs({ ttftMs: 50, ttftJitterMs: 0 }, () => 0.99)).toBe(50);
+    expect(drawTtftMs({ ttftMs: 50, ttftJitterMs: 20 }, () => 0)).toBe(30);
+    expect(drawTtftMs({ ttftMs: 50, ttftJitterMs: 20 }, () => 0.5)).toBe(50);
+    expect(drawTtftMs({ ttftMs: 50, ttftJitterMs: 20 }, () => 0.999999)).toBe(70);
+    expect(drawTtftMs({ ttftMs: 10, ttftJitterMs: 30 }, () => 0)).toBe(0);
   });
 
   it('store – faults every request at rate 1 and none without a fault', () => {

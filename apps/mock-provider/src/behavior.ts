@@ -9,6 +9,12 @@ const ms = z.number().int().min(0).max(600_000);
 export const BehaviorSchema = z.strictObject({
   /** Delay before the first byte of a stream, or before a whole non-stream answer, number of milliseconds. */
   ttftMs: ms,
+  /**
+   * Each request's time to first token varies by up to this much either way, uniformly at random, never
+   * below 0, number of milliseconds; 0 for a fixed one. A provider's latency varies from one call to the
+   * next, and clients that all wait exactly as long stay in lockstep, which no real traffic does.
+   */
+  ttftJitterMs: ms,
   /** Delay between two stream events, number of milliseconds. */
   chunkDelayMs: ms,
   /** Number of content (or tool-argument) pieces in a reply; each piece counts as one completion token. */
@@ -32,6 +38,7 @@ export type Behavior = z.infer<typeof BehaviorSchema>;
 
 export const DEFAULT_BEHAVIOR: Readonly<Behavior> = Object.freeze({
   ttftMs: 0,
+  ttftJitterMs: 0,
   chunkDelayMs: 0,
   chunks: 8,
   faultStatus: null,
@@ -55,6 +62,12 @@ export type BehaviorPatch = z.infer<typeof BehaviorPatchSchema>;
 /** The behavior in force: the global settings and the per-model overrides merged over them. */
 export interface BehaviorState extends Behavior {
   models: Record<string, BehaviorOverride>;
+}
+
+/** One request's time to first token under `b`: `ttftMs` moved by a uniform draw within `±ttftJitterMs`, at least 0. */
+export function drawTtftMs(b: Pick<Behavior, 'ttftMs' | 'ttftJitterMs'>, random: () => number = Math.random): number {
+  if (b.ttftJitterMs === 0) return b.ttftMs;
+  return Math.max(0, Math.round(b.ttftMs + (random() * 2 - 1) * b.ttftJitterMs));
 }
 
 export function hasFault(b: Behavior): boolean {

@@ -15,6 +15,7 @@ describe('env', () => {
   it('knobs – every MOCK_* variable reaches the behavior', () => {
     const env = loadEnv(MockProviderEnv, {
       MOCK_TTFT_MS: '120',
+      MOCK_TTFT_JITTER_MS: '30',
       MOCK_CHUNK_DELAY_MS: '15',
       MOCK_CHUNKS: '4',
       MOCK_FAULT_STATUS: '429',
@@ -28,6 +29,7 @@ describe('env', () => {
     });
     expect(behaviorFromEnv(env)).toEqual({
       ttftMs: 120,
+      ttftJitterMs: 30,
       chunkDelayMs: 15,
       chunks: 4,
       faultStatus: 429,

@@ -19,6 +19,7 @@ export const MockProviderEnv = z.object({
   /** Comma-separated model ids for `GET /v1/models`. */
   MOCK_MODELS: z.preprocess(blankIsUnset, z.string().optional()),
   MOCK_TTFT_MS: int(0, 600_000),
+  MOCK_TTFT_JITTER_MS: int(0, 600_000),
   MOCK_CHUNK_DELAY_MS: int(0, 600_000),
   MOCK_CHUNKS: int(1, 100_000),
   MOCK_FAULT_STATUS: int(400, 599),
@@ -36,6 +37,7 @@ export function behaviorFromEnv(env: MockProviderEnv): Behavior {
   const d = DEFAULT_BEHAVIOR;
   return {
     ttftMs: env.MOCK_TTFT_MS ?? d.ttftMs,
+    ttftJitterMs: env.MOCK_TTFT_JITTER_MS ?? d.ttftJitterMs,
     chunkDelayMs: env.MOCK_CHUNK_DELAY_MS ?? d.chunkDelayMs,
     chunks: env.MOCK_CHUNKS ?? d.chunks,
     faultStatus: env.MOCK_FAULT_STATUS ?? d.faultStatus,

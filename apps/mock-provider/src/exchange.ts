@@ -1,5 +1,5 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import type { Behavior } from './behavior';
+import { drawTtftMs, type Behavior } from './behavior';
 
 /** A complete answer that is not a reply: an error, a fault, a control endpoint's result. */
 export interface Reply {
@@ -51,7 +51,7 @@ export class Exchange {
   /** A whole JSON answer, after the time to first token. */
   json(reply: Reply): void {
     const body = this.#malformed ? reply.body.slice(0, Math.floor(reply.body.length / 2)) : reply.body;
-    this.after(this.behavior.ttftMs, () => {
+    this.after(drawTtftMs(this.behavior), () => {
       if (!this.res.destroyed) sendReply(this.res, { ...reply, body }, this.headers);
     });
   }
@@ -73,10 +73,11 @@ export class Exchange {
     res.writeHead(200, { ...this.headers, 'content-type': contentType, 'cache-control': 'no-cache' });
     const cutAfter = this.faulted && behavior.faultMidstreamAfter !== null ? behavior.faultMidstreamAfter : -1;
     if (cutAfter === 0) return this.#cutAfterHeaders();
-    if (behavior.ttftMs > 0) res.flushHeaders();
+    const ttftMs = drawTtftMs(behavior);
+    if (ttftMs > 0) res.flushHeaders();
     // The malformed-answer fault: the second event's JSON cut in half, as the stream's last event.
     const sent = this.#malformed && events.length > 1 ? [events[0]!, `${events[1]!.slice(0, Math.floor(events[1]!.length / 2))}\n\n`] : events;
-    this.after(behavior.ttftMs, () => this.#pump(sent, cutAfter, events.length - closing));
+    this.after(ttftMs, () => this.#pump(sent, cutAfter, events.length - closing));
   }
 
   /** Writes `events`, with the behavior's delay after each of the first `paced`. */

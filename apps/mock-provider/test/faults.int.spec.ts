@@ -131,6 +131,21 @@ describe('fault injection', () => {
     expect(stamps[6]! - stamps[4]!).toBeLessThan(20);
   });
 
+  it('pacing – jitter spreads the time to first token of concurrent requests around ttftMs', async () => {
+    mock.setBehavior({ ttftMs: 120, ttftJitterMs: 80 });
+    const started = performance.now();
+    const took = await Promise.all(
+      Array.from({ length: 20 }, async () => {
+        await client.chat.completions.create({ model: 'm', messages });
+        return performance.now() - started;
+      }),
+    );
+    // 20 uniform draws over 160 ms: all alike, or outside the band, only if the jitter is not applied.
+    expect(Math.min(...took)).toBeGreaterThanOrEqual(35);
+    expect(Math.max(...took)).toBeLessThan(260);
+    expect(Math.max(...took) - Math.min(...took)).toBeGreaterThan(40);
+  });
+
   it('pacing – time to first token delays a non-stream answer', async () => {
     mock.setBehavior({ ttftMs: 100 });
     const started = performance.now();
