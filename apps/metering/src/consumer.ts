@@ -7,7 +7,7 @@ import {
   type ConsumerMessages,
   type JsMsg,
 } from '@nats-io/jetstream';
-import { consumeInBatches, ensureDurableConsumer, inMessageSpan, nanos } from '@aigw/bus';
+import { closeConsumption, consumeInBatches, ensureDurableConsumer, inMessageSpan, nanos } from '@aigw/bus';
 import { Consumers, Streams, UsageRecorded } from '@aigw/contracts';
 import { failSpan, type Logger, type Span } from '@aigw/telemetry';
 import type { Ledger } from './ledger';
@@ -170,7 +170,7 @@ export async function startLedgerConsumer(deps: {
         clearTimeout(pause.timer);
         pause.resume();
       }
-      await messages?.close();
+      if (messages) await closeConsumption(deps.nc, messages);
       await loop;
       log.info('ledger consumer stopped');
     },

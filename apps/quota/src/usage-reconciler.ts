@@ -1,6 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { AckPolicy, DeliverPolicy, jetstream, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
-import { consumeInBatches, ensureDurableConsumer, nanos } from '@aigw/bus';
+import { closeConsumption, consumeInBatches, ensureDurableConsumer, nanos } from '@aigw/bus';
 import { Consumers, Streams, Subjects, UsageRecorded } from '@aigw/contracts';
 import type { QuotaConfig } from '@aigw/config';
 import type { Logger } from '@aigw/telemetry';
@@ -179,7 +179,7 @@ export function startUsageReconciler(deps: {
         clearTimeout(pause.timer);
         pause.resume();
       }
-      await messages?.close();
+      if (messages) await closeConsumption(deps.nc, messages);
       await loop;
     },
   };

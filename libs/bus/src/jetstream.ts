@@ -4,6 +4,7 @@ import {
   jetstreamManager,
   StorageType,
   type ConsumerConfig,
+  type ConsumerMessages,
   type ConsumerUpdateConfig,
   type JsMsg,
   type StreamConfig,
@@ -14,6 +15,21 @@ import { busTracer, messagingAttributes, traceContextOf } from './trace-context'
 
 /** JetStream API durations are nanoseconds; ours are milliseconds. */
 export const nanos = (ms: number): number => ms * 1_000_000;
+
+/**
+ * Stops a `consume()` without stranding what the server already sent it. `close()` unsubscribes at once,
+ * and deliveries still on their way (a busy process reads its socket late) would be dropped unacknowledged,
+ * to wait ack_wait before JetStream redelivers them. A round trip first: the server answers it after every
+ * message it sent before, so they are all in the iterator's buffer, which `close()` still yields.
+ */
+export async function closeConsumption(nc: NatsConnection, messages: ConsumerMessages): Promise<void> {
+  try {
+    await nc.flush();
+  } catch {
+    // The connection is gone: nothing more can arrive, and what did is buffered.
+  }
+  await messages.close();
+}
 
 /** Creates the USAGE stream, or updates it to the declared shape; safe to run from every replica at boot. */
 export async function ensureUsageStream(nc: NatsConnection, opts: { replicas?: number; maxAgeMs?: number } = {}): Promise<void> {
