@@ -1,4 +1,4 @@
-import { Counter, Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { HealthBoard } from './health/health-board';
 
 const STATE_VALUES = { closed: 0, cooling: 1, half_open: 2, open: 3 } as const;
@@ -27,6 +27,13 @@ export function createRouterMetrics(registry: Registry, board: HealthBoard) {
   perDeployment('aigw_router_latency_ewma_ms', 'Moving average of attempt latency per deployment, milliseconds.', (b, id) => b.of(id).latencyMs);
   return {
     routes: new Counter({ name: 'aigw_router_routes_total', help: 'Route requests answered, by result (ok or the error code).', labelNames: ['result'], registers }),
+    // Choosing is in-memory work of microseconds: the buckets start at 10 µs.
+    decisionSeconds: new Histogram({
+      name: 'aigw_router_decision_duration_seconds',
+      help: "Time to choose one request's candidates (or refuse it), once its route request is decoded.",
+      buckets: [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01],
+      registers,
+    }),
     attemptEvents: new Counter({ name: 'aigw_router_attempt_events_total', help: 'Attempt reports received, by kind (started or finished).', labelNames: ['kind'], registers }),
     configUpdates: new Counter({ name: 'aigw_router_config_updates_total', help: 'Routing configurations from KV, by result (applied or rejected).', labelNames: ['result'], registers }),
     circuitChanges: new Counter({ name: 'aigw_router_circuit_changes_total', help: 'Circuit changes, proposed here or taken from another replica, by state (open or closed).', labelNames: ['state'], registers }),

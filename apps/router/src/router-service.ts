@@ -148,6 +148,7 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
     'router',
     [
       endpoint(Route, async (request) => {
+        const started = performance.now();
         try {
           const route = current().route(request);
           routed.inc();
@@ -155,6 +156,8 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
         } catch (err) {
           metrics.routes.inc({ result: err instanceof GatewayError ? err.code : 'internal_error' });
           throw err;
+        } finally {
+          metrics.decisionSeconds.observe((performance.now() - started) / 1000);
         }
       }),
       endpoint(ListModels, async (): Promise<ListModelsResponse> => ({

@@ -1,5 +1,5 @@
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import type { KV } from '@nats-io/kv';
+import { Kvm, type KV } from '@nats-io/kv';
 import { BusClient, encodeJson } from '@aigw/bus';
 import { parseGatewayConfig } from '@aigw/config';
 import { AttemptsReportedEvent, Buckets, Route, type AttemptFinished, type AttemptStarted, type AttemptsReported } from '@aigw/contracts';
@@ -7,7 +7,7 @@ import { createLogger } from '@aigw/telemetry';
 import { freePort, metricValue, parseMetrics, startNatsServer, type TestServer } from '@aigw/testing';
 import { runRoutesCli } from '../src/config/routes-cli';
 import { openRoutingBucket, readRouting } from '../src/config/routing-store';
-import { openRouterStateBucket } from '../src/health/circuit-sync';
+import { circuitKey, openRouterStateBucket, startCircuitSync } from '../src/health/circuit-sync';
 import { startRouterService, type RouterService } from '../src/router-service';
 
 const CONFIG = (deadPort: number) => `
@@ -96,6 +96,23 @@ describe('router – weighted routing', () => {
   });
 });
 
+describe('router – decision time', () => {
+  it('times every decision, a refusal included, in its histogram', async () => {
+    const [one] = routers;
+    expect(routers).toHaveLength(1);
+    const decisions = async () => {
+      const samples = parseMetrics(await (await fetch(`http://127.0.0.1:${one!.opsPort}/metrics`)).text());
+      return { count: metricValue(samples, 'aigw_router_decision_duration_seconds_count')!, sum: metricValue(samples, 'aigw_router_decision_duration_seconds_sum')! };
+    };
+    const before = await decisions();
+    for (let i = 0; i < 10; i += 1) await firstOf('chat');
+    await expect(bus.request(Route, { model: 'no-such-alias' })).rejects.toMatchObject({ code: 'model_not_found' });
+    const after = await decisions();
+    expect(after.count - before.count).toBe(11);
+    expect(after.sum).toBeGreaterThan(before.sum);
+  });
+});
+
 describe('router – circuits shared by replicas', () => {
   it('circuits – two replicas open, half-open and close a deployment\'s circuit together, and a replica started later knows it', async () => {
     const [one] = routers;
@@ -112,6 +129,20 @@ describe('router – circuits shared by replicas', () => {
     report({ finished: [{ ...failure('a', 99), outcome: 'ok', status: 200 }] });
     await until(() => routers.every((r) => r.standings().a === 'closed'));
     expect(await firstOf('chat')).toBe('a');
+  });
+
+  it('circuits – a replica has applied the circuits in force by the time its sync has started, before it routes anything', async () => {
+    // A bucket of its own: the replicas above watch the real one.
+    const state = await new Kvm(nc).create('circuit-sync-start', { history: 1 });
+    try {
+      await state.put(circuitKey('x'), JSON.stringify({ state: 'open', until: Date.now() + 60_000, opens: 1, gen: 3, by: 'replica-z' }));
+      const applied: Array<[string, number]> = [];
+      const sync = await startCircuitSync(state, (id, record) => applied.push([id, record.gen]), quiet);
+      expect(applied).toEqual([['x', 3]]);
+      sync.stop();
+    } finally {
+      await state.destroy();
+    }
   });
 });
 

@@ -1,4 +1,4 @@
-import { Kvm, type KV } from '@nats-io/kv';
+import { Kvm, type KV, type KvEntry } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { z } from 'zod';
 import { Buckets } from '@aigw/contracts';
@@ -40,21 +40,28 @@ export interface CircuitSync {
 
 /**
  * Shares circuit transitions between router replicas through KV: each replica writes the records it
- * proposes and applies every record written (the current ones first, for a replica that just started).
- * Records carry a generation, so applying them in any order ends in the same state on every replica.
+ * proposes and applies every record written. Records carry a generation, so applying them in any order,
+ * or twice, ends in the same state on every replica.
  */
 export async function startCircuitSync(kv: KV, apply: (deploymentId: string, record: CircuitRecord) => void, logger: Logger): Promise<CircuitSync> {
+  const applyEntry = (entry: KvEntry) => {
+    if (entry.operation !== 'PUT') return;
+    const parsed = CircuitRecordSchema.safeParse(safeJson(entry.string()));
+    if (!parsed.success) {
+      logger.warn({ key: entry.key }, 'ignored a circuit record that is not one');
+      return;
+    }
+    apply(deploymentOfKey(entry.key), parsed.data);
+  };
+  // The watch delivers the current records too, but only after it has started: a replica that just started
+  // reads them first, so that it never routes to a circuit the others have opened.
+  for await (const key of await kv.keys(`${circuitPrefix}>`)) {
+    const entry = await kv.get(key);
+    if (entry) applyEntry(entry);
+  }
   const watch = await kv.watch({ key: `${circuitPrefix}>` });
   void (async () => {
-    for await (const entry of watch) {
-      if (entry.operation !== 'PUT') continue;
-      const parsed = CircuitRecordSchema.safeParse(safeJson(entry.string()));
-      if (!parsed.success) {
-        logger.warn({ key: entry.key }, 'ignored a circuit record that is not one');
-        continue;
-      }
-      apply(deploymentOfKey(entry.key), parsed.data);
-    }
+    for await (const entry of watch) applyEntry(entry);
   })();
   return {
     share(deploymentId, record) {
