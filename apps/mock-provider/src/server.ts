@@ -19,8 +19,8 @@ import { azureDialect } from './azure';
 import { geminiDialect } from './gemini';
 import { openaiDialect } from './openai';
 
-/** Largest request body read, number of bytes. */
-export const BODY_LIMIT_BYTES = 16 * 1024 * 1024;
+/** Largest request body read, number of bytes: 32 MiB, Anthropic's documented limit and the gateway's default. */
+export const BODY_LIMIT_BYTES = 32 * 1024 * 1024;
 
 export interface MockProviderOptions {
   /** 0 picks a free port. */

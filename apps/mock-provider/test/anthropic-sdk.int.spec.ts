@@ -37,6 +37,16 @@ describe('the Anthropic dialect through the official @anthropic-ai/sdk', () => {
     expect(message.id).toMatch(/^msg_/);
   });
 
+  it('anthropic sdk – counts the input tokens a message would report, without max_tokens, and refuses an empty conversation', async () => {
+    const request = { model: 'claude-test', system: 'You echo.', messages: [{ role: 'user' as const, content: 'one two three four' }] };
+    expect(await client.messages.countTokens(request)).toEqual({ input_tokens: 6 });
+    const message = await client.messages.create({ ...request, max_tokens: 100 });
+    expect(message.usage.input_tokens).toBe(6);
+    const empty = await client.messages.countTokens({ model: 'claude-test', messages: [] }).catch((e: unknown) => e);
+    expect(empty).toBeInstanceOf(BadRequestError);
+    expect((empty as BadRequestError).message).toContain('messages: at least one message is required');
+  });
+
   it('anthropic sdk – streams text through every documented event and assembles the final message', async () => {
     const stream = client.messages.stream({ model: 'claude-test', max_tokens: 100, messages: [{ role: 'user', content: 'streaming words here' }] });
     const types: string[] = [];

@@ -63,6 +63,13 @@ describe('the Azure OpenAI dialect and the Responses API through the official op
     expect((limited as RateLimitError).headers?.get('retry-after')).toBe('3');
   });
 
+  it('responses sdk – counts the input tokens a response to the same body reports', async () => {
+    const client = new OpenAI({ apiKey: 'azure-key', baseURL: `${mock.url}/v1`, maxRetries: 0 });
+    const request = { model: 'gpt-test', instructions: 'Echo.', input: 'respond in kind' };
+    expect(await client.responses.inputTokens.count(request)).toEqual({ object: 'response.input_tokens', input_tokens: 4 });
+    expect((await client.responses.create(request)).usage?.input_tokens).toBe(4);
+  });
+
   it('responses sdk – a response object and its event stream, usage in response.completed', async () => {
     const client = new OpenAI({ apiKey: 'azure-key', baseURL: `${mock.url}/v1`, maxRetries: 0 });
     const response = await client.responses.create({ model: 'gpt-test', instructions: 'Echo.', input: 'respond in kind' });

@@ -27,6 +27,14 @@ describe('embeddings and models through the openai SDK', () => {
     expect(byDefault.data[0].embedding).not.toEqual(byDefault.data[1].embedding);
   });
 
+  it('embeddings – OpenAI’s models answer with their own vector length, a name holding one too', async () => {
+    const length = async (model: string) => (await client.embeddings.create({ model, input: 'x' })).data[0]!.embedding.length;
+    expect(await length('text-embedding-3-small')).toBe(1536);
+    expect(await length('mock-text-embedding-3-small')).toBe(1536);
+    expect(await length('text-embedding-3-large')).toBe(3072);
+    expect(await length('text-embedding-ada-002')).toBe(1536);
+  });
+
   it('embeddings – the same input embeds the same, and dimensions are honoured', async () => {
     const a = await client.embeddings.create({ model: 'mock-embed', input: 'stable', dimensions: 32 });
     const b = await client.embeddings.create({ model: 'mock-embed', input: ['other', 'stable'], dimensions: 32 });

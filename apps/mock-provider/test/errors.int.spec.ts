@@ -38,6 +38,22 @@ describe('error answers in OpenAI’s shape', () => {
     expect(noMessages).toMatchObject({ param: 'messages', code: 'missing_required_parameter' });
   });
 
+  it('400 – a sampling parameter out of OpenAI’s range, on chat completions and the Responses API', async () => {
+    const client = new OpenAI({ apiKey: KEY, baseURL: `${mock.url}/v1`, maxRetries: 0 });
+    const hot = await client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'x' }], temperature: 5 }).catch((e: unknown) => e);
+    expect(hot).toBeInstanceOf(BadRequestError);
+    expect(hot).toMatchObject({ param: 'temperature', code: 'decimal_above_max_value', message: expect.stringContaining('Expected a value <= 2, but got 5 instead.') });
+    const topP = await client.responses.create({ model: 'm', input: 'x', top_p: 1.5 }).catch((e: unknown) => e);
+    expect(topP).toBeInstanceOf(BadRequestError);
+    expect(topP).toMatchObject({ param: 'top_p', code: 'decimal_above_max_value' });
+  });
+
+  it('413 – a body over 32 MiB, Anthropic’s limit and the gateway’s', async () => {
+    const res = await post('/v1/chat/completions', JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'x'.repeat(33 * 1024 * 1024) }] }));
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ error: { message: 'Request body too large; the limit is 33554432 bytes.', type: 'invalid_request_error' } });
+  });
+
   it('400 – embeddings without input', async () => {
     const res = await post('/v1/embeddings', JSON.stringify({ model: 'e' }));
     expect(res.status).toBe(400);

@@ -34,6 +34,28 @@ describe('the Gemini dialect through the official @google/genai SDK', () => {
     expect(response.modelVersion).toBe('gemini-test');
   });
 
+  it('gemini sdk – counts the prompt tokens generateContent reports, for contents or a whole request', async () => {
+    const counted = await ai.models.countTokens({ model: 'gemini-test', contents: 'one two three' });
+    expect(counted.totalTokens).toBe(3);
+    const generated = await ai.models.generateContent({ model: 'gemini-test', contents: 'one two three' });
+    expect(generated.usageMetadata?.promptTokenCount).toBe(3);
+    const whole = await fetch(`${mock.url}/gemini/v1beta/models/gemini-test:countTokens`, {
+      method: 'POST',
+      headers: { 'x-goog-api-key': 'AIza-test', 'content-type': 'application/json' },
+      body: JSON.stringify({
+        generateContentRequest: { model: 'models/gemini-test', systemInstruction: { parts: [{ text: 'Echo.' }] }, contents: [{ role: 'user', parts: [{ text: 'one two three' }] }] },
+      }),
+    });
+    expect(await whole.json()).toEqual({ totalTokens: 4, promptTokensDetails: [{ modality: 'TEXT', tokenCount: 4 }] });
+    const both = await fetch(`${mock.url}/gemini/v1beta/models/gemini-test:countTokens`, {
+      method: 'POST',
+      headers: { 'x-goog-api-key': 'AIza-test', 'content-type': 'application/json' },
+      body: JSON.stringify({ contents: [{ parts: [{ text: 'x' }] }], generateContentRequest: { model: 'models/gemini-test', contents: [{ parts: [{ text: 'x' }] }] } }),
+    });
+    expect(both.status).toBe(400);
+    expect(await both.json()).toMatchObject({ error: { status: 'INVALID_ARGUMENT', message: expect.stringContaining('mutually exclusive') } });
+  });
+
   it('gemini sdk – streams the partial answers over SSE', async () => {
     const stream = await ai.models.generateContentStream({ model: 'gemini-test', contents: 'stream me now' });
     const texts: string[] = [];

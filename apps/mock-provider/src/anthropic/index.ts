@@ -1,7 +1,7 @@
 import { keyChecker } from '../credentials';
 import type { Dialect, Route } from '../dialect';
 import { nextId } from '../ids';
-import { planChatReply } from '../openai/chat-reply';
+import { planChatReply, promptTokensOf } from '../openai/chat-reply';
 import { bodyTooLarge, faultError, incorrectApiKey, invalidJson, missingApiKey, missingVersion, notFound, unknownVersion } from './errors';
 import { parseMessagesRequest } from './messages-request';
 import { CLOSING_EVENTS, renderEvents, renderMessage } from './messages-wire';
@@ -37,6 +37,22 @@ const messagesRoute: Route = {
   },
 };
 
+/** `POST /anthropic/v1/messages/count_tokens`: the input tokens a `messages` request would report. */
+const countTokensRoute: Route = {
+  name: 'anthropic.messages.count_tokens',
+  method: 'POST',
+  path: '/anthropic/v1/messages/count_tokens',
+  accept(body, _params, _query, headers) {
+    const req = parseMessagesRequest(body, headers['anthropic-version'] === '2026-10-21', 'count');
+    return {
+      model: req.model,
+      respond(x) {
+        x.json({ status: 200, body: JSON.stringify({ input_tokens: promptTokensOf(req.messages) }) });
+      },
+    };
+  },
+};
+
 /**
  * Anthropic's Messages API under `/anthropic/v1` (point an SDK's base URL at `<mock>/anthropic`):
  * `x-api-key` and `anthropic-version` headers, Anthropic's error bodies and stream events.
@@ -46,7 +62,7 @@ export function anthropicDialect(opts: AnthropicDialectOptions): Dialect {
   return {
     name: 'anthropic',
     prefix: '/anthropic',
-    routes: [messagesRoute, ...modelRoutes(opts.models, opts.modelsCreatedAt)],
+    routes: [messagesRoute, countTokensRoute, ...modelRoutes(opts.models, opts.modelsCreatedAt)],
     responseHeaders: () => ({ 'request-id': nextId('req_') }),
     // `x-api-key`, or `Authorization: Bearer` as the SDKs send it since API version 2026-10-21.
     authenticate(headers) {

@@ -96,17 +96,21 @@ function toolChoiceOf(value: unknown, tools: readonly FunctionTool[]): ToolChoic
  * request the shared reply planner takes: the system prompt and each turn as text, a user turn that
  * carries tool results as a `tool` message (its result text), so the reply is the same as OpenAI's.
  * `version2026`: the request names API version 2026-10-21, which refuses `temperature`, `top_p`, `top_k`.
- * https://docs.anthropic.com/en/api/messages
+ * `purpose` `count`: a body for `count_tokens`, which takes no `max_tokens`.
+ * https://docs.anthropic.com/en/api/messages https://docs.anthropic.com/en/api/messages-count-tokens
  */
-export function parseMessagesRequest(raw: unknown, version2026 = false): ChatRequest {
+export function parseMessagesRequest(raw: unknown, version2026 = false, purpose: 'create' | 'count' = 'create'): ChatRequest {
   if (!isObject(raw)) invalid('Input should be a valid dictionary');
   // API version 2026-10-21 removed the sampling parameters. https://docs.anthropic.com/en/api/versioning
   for (const param of version2026 ? ['temperature', 'top_p', 'top_k'] : []) {
     if (raw[param] !== undefined) invalid(`${param}: Extra inputs are not permitted in API version 2026-10-21`);
   }
   if (typeof raw.model !== 'string' || raw.model === '') invalid('model: Field required');
-  if (raw.max_tokens === undefined) invalid('max_tokens: Field required');
-  if (typeof raw.max_tokens !== 'number' || !Number.isInteger(raw.max_tokens) || raw.max_tokens < 1) invalid('max_tokens: Input should be a valid integer greater than or equal to 1');
+  // Counting takes the conversation only: what it would cost as a prompt, whatever the answer's length.
+  if (purpose === 'create') {
+    if (raw.max_tokens === undefined) invalid('max_tokens: Field required');
+    if (typeof raw.max_tokens !== 'number' || !Number.isInteger(raw.max_tokens) || raw.max_tokens < 1) invalid('max_tokens: Input should be a valid integer greater than or equal to 1');
+  }
   if (raw.messages === undefined) invalid('messages: Field required');
   if (!Array.isArray(raw.messages)) invalid('messages: Input should be a valid list');
   if (raw.messages.length === 0) invalid('messages: at least one message is required');
@@ -139,7 +143,7 @@ export function parseMessagesRequest(raw: unknown, version2026 = false): ChatReq
     stream: raw.stream === true,
     includeUsage: false,
     n: 1,
-    maxTokens: raw.max_tokens,
+    maxTokens: purpose === 'create' ? (raw.max_tokens as number) : undefined,
     tools,
     toolChoice: toolChoiceOf(raw.tool_choice, tools),
   };

@@ -1,9 +1,10 @@
 import { keyChecker } from '../credentials';
 import { RequestRejected, type Dialect, type Route } from '../dialect';
 import { nextId } from '../ids';
-import { planChatReply } from '../openai/chat-reply';
+import { planChatReply, promptTokensOf } from '../openai/chat-reply';
+import { isObject } from '../openai/validate';
 import { renderBatchEmbedContents, renderEmbedContent } from './embeddings';
-import { bodyTooLarge, faultError, incorrectApiKey, invalidJson, missingApiKey, modelNotFound, notFound } from './errors';
+import { bodyTooLarge, faultError, incorrectApiKey, invalidArgument, invalidJson, missingApiKey, modelNotFound, notFound } from './errors';
 import { parseGenerateRequest } from './generate-request';
 import { renderChunks, renderResponse, sseEvents } from './generate-wire';
 
@@ -44,6 +45,28 @@ const generate = (stream: boolean): Route => ({
     };
   },
 });
+
+/**
+ * `models/{m}:countTokens`: the prompt tokens `generateContent` would report for `contents`, or for a whole
+ * `generateContentRequest` (system instruction and tools included); the two exclude each other.
+ * https://ai.google.dev/api/tokens#method:-models.counttokens
+ */
+const countTokensRoute: Route = {
+  name: 'gemini.countTokens',
+  method: 'POST',
+  path: modelPath('countTokens'),
+  accept(body, [raw]) {
+    const model = decode(raw!);
+    if (!isObject(body)) invalidArgument('Invalid JSON payload received. Expected an object.');
+    if (body.contents !== undefined && body.generateContentRequest !== undefined) {
+      invalidArgument('contents and generate_content_request are mutually exclusive: set one of them.');
+    }
+    const req = parseGenerateRequest(body.generateContentRequest ?? { contents: body.contents }, model, false);
+    const tokens = promptTokensOf(req.messages);
+    const counted = JSON.stringify({ totalTokens: tokens, promptTokensDetails: [{ modality: 'TEXT', tokenCount: tokens }] });
+    return { model, respond: (x) => x.json({ status: 200, body: counted }) };
+  },
+};
 
 const embedRoute = (batch: boolean): Route => ({
   name: batch ? 'gemini.batchEmbedContents' : 'gemini.embedContent',
@@ -90,14 +113,14 @@ function modelRoutes(ids: readonly string[]): Route[] {
 /**
  * The Gemini API under `/gemini/v1beta` (point an SDK's base URL at `<mock>/gemini`): `x-goog-api-key`
  * header, Google's error bodies, `generateContent`, `streamGenerateContent` (SSE with `alt=sse`),
- * `embedContent` and `batchEmbedContents`.
+ * `countTokens`, `embedContent` and `batchEmbedContents`.
  */
 export function geminiDialect(opts: GeminiDialectOptions): Dialect {
   const accepts = keyChecker(opts.apiKey);
   return {
     name: 'gemini',
     prefix: '/gemini',
-    routes: [generate(false), generate(true), embedRoute(false), embedRoute(true), ...modelRoutes(opts.models)],
+    routes: [generate(false), generate(true), countTokensRoute, embedRoute(false), embedRoute(true), ...modelRoutes(opts.models)],
     responseHeaders: () => ({ 'x-goog-request-id': nextId('') }),
     authenticate(headers) {
       const key = headers['x-goog-api-key'];

@@ -32,12 +32,9 @@ export interface ChatReply {
 export function planChatReply(req: ChatRequest, chunks: number): ChatReply {
   const { messages } = req;
   const last = messages[messages.length - 1];
-  let promptTokens = 0;
+  const promptTokens = promptTokensOf(messages);
   let userText = '';
-  for (const m of messages) {
-    promptTokens += countWords(m.text);
-    if (m.role === 'user') userText = m.text;
-  }
+  for (const m of messages) if (m.role === 'user') userText = m.text;
 
   const tool = last.role === 'user' ? chosenTool(req) : undefined;
   let text: string;
@@ -55,6 +52,13 @@ export function planChatReply(req: ChatRequest, chunks: number): ChatReply {
     promptTokens,
     completionTokens: pieces.length,
   };
+}
+
+/** The mock's input tokens for a conversation: one per word of every message, as every reply reports them. */
+export function promptTokensOf(messages: ChatRequest['messages']): number {
+  let tokens = 0;
+  for (const m of messages) tokens += countWords(m.text);
+  return tokens;
 }
 
 function chosenTool(req: ChatRequest): FunctionTool | undefined {

@@ -82,8 +82,20 @@ describe('chat request', () => {
     ['a tool without a name', { model: 'm', messages: [user('x')], tools: [{ type: 'function', function: {} }] }, 'tools[0].function.name', 'missing_required_parameter'],
     ['tool_choice without tools', { model: 'm', messages: [user('x')], tool_choice: 'auto' }, 'tool_choice', 'invalid_value'],
     ['an unknown tool_choice', { model: 'm', messages: [user('x')], tools: [{ type: 'function', function: { name: 'f' } }], tool_choice: 'sometimes' }, 'tool_choice', 'invalid_value'],
+    ['a temperature above 2', { model: 'm', messages: [user('x')], temperature: 2.5 }, 'temperature', 'decimal_above_max_value'],
+    ['a negative top_p', { model: 'm', messages: [user('x')], top_p: -0.1 }, 'top_p', 'decimal_below_min_value'],
+    ['a presence_penalty below -2', { model: 'm', messages: [user('x')], presence_penalty: -3 }, 'presence_penalty', 'decimal_below_min_value'],
+    ['a frequency_penalty that is not a number', { model: 'm', messages: [user('x')], frequency_penalty: '1' }, 'frequency_penalty', 'invalid_type'],
   ])('refuses %s with 400 naming the parameter', (_case, body, param, code) => {
     expect(refusal(body)).toEqual({ status: 400, message: expect.any(String), type: 'invalid_request_error', param, code });
+  });
+
+  it('words an out-of-range sampling parameter as OpenAI does, and takes its bounds', () => {
+    expect(refusal({ model: 'm', messages: [user('x')], temperature: 5 }).message).toBe(
+      "Invalid 'temperature': decimal above maximum value. Expected a value <= 2, but got 5 instead.",
+    );
+    expect(refusal({ model: 'm', messages: [user('x')], top_p: -0.5 }).message).toBe("Invalid 'top_p': decimal below minimum value. Expected a value >= 0, but got -0.5 instead.");
+    expect(() => parseChatRequest({ model: 'm', messages: [user('x')], temperature: 2, top_p: 0, frequency_penalty: -2, presence_penalty: 2 })).not.toThrow();
   });
 
   it('words a missing model as OpenAI does', () => {

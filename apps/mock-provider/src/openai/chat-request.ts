@@ -1,5 +1,6 @@
 import type { ParameterSchema } from '../tool-arguments';
 import {
+  checkSampling,
   fail,
   invalidValue,
   isObject,
@@ -8,6 +9,7 @@ import {
   optionalInteger,
   requireBody,
   requireModel,
+  CHAT_SAMPLING,
   wrongType,
   type JsonObject,
 } from './validate';
@@ -58,6 +60,7 @@ export function parseChatRequest(raw: unknown): ChatRequest {
   const maxTokens =
     optionalInteger(body, 'max_completion_tokens', 1, Number.MAX_SAFE_INTEGER) ??
     optionalInteger(body, 'max_tokens', 1, Number.MAX_SAFE_INTEGER);
+  checkSampling(body, CHAT_SAMPLING);
   const tools = parseTools(body.tools);
   const toolChoice = parseToolChoice(body.tool_choice, tools, Array.isArray(body.tools) && body.tools.length > 0);
   return { model, messages, stream, includeUsage, n, maxTokens, tools, toolChoice };

@@ -3,8 +3,23 @@ import { countWords } from '../text';
 import { embeddingVector, float32Base64 } from '../vectors';
 import { fail, invalidValue, missing, optionalInteger, requireBody, requireModel } from './validate';
 
-/** Vector length when the request sets no `dimensions`; small, since the numbers mean nothing. */
+/** Vector length when the request sets no `dimensions` and the model is none of OpenAI's; small, since the numbers mean nothing. */
 export const DEFAULT_DIMENSIONS = 8;
+
+/**
+ * OpenAI's embedding models and their vectors' length when a request sets no `dimensions`; a model whose
+ * name holds one of them (`mock-text-embedding-3-small`) answers like it.
+ * https://platform.openai.com/docs/guides/embeddings#embedding-models
+ */
+const MODEL_DIMENSIONS: ReadonlyArray<readonly [string, number]> = [
+  ['text-embedding-3-large', 3072],
+  ['text-embedding-3-small', 1536],
+  ['text-embedding-ada-002', 1536],
+];
+
+export function defaultDimensions(model: string): number {
+  return MODEL_DIMENSIONS.find(([name]) => model.includes(name))?.[1] ?? DEFAULT_DIMENSIONS;
+}
 
 const ENCODINGS = ['float', 'base64'] as const;
 
@@ -46,7 +61,7 @@ export function parseEmbeddingsRequest(raw: unknown): EmbeddingsRequest {
   const body = requireBody(raw);
   const model = requireModel(body);
   const inputs = parseInputs(body.input);
-  const dimensions = optionalInteger(body, 'dimensions', 1, 16_384) ?? DEFAULT_DIMENSIONS;
+  const dimensions = optionalInteger(body, 'dimensions', 1, 16_384) ?? defaultDimensions(model);
   const encoding = body.encoding_format ?? 'float';
   if (!ENCODINGS.includes(encoding as (typeof ENCODINGS)[number])) invalidValue('encoding_format', encoding, ENCODINGS);
   return { model, inputs, dimensions, encoding: encoding as EmbeddingsRequest['encoding'] };

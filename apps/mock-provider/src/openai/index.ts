@@ -5,7 +5,7 @@ import { chatCompletionsRoute } from './chat';
 import { embeddingsRoute } from './embeddings';
 import { bodyTooLarge, faultError, incorrectApiKey, invalidJson, invalidUrl, missingApiKey } from './errors';
 import { modelRoutes } from './models';
-import { responsesRoute } from './responses';
+import { inputTokensRoute, responsesRoute } from './responses';
 
 export interface OpenAIDialectOptions {
   /** The only bearer token accepted; any non-empty one when undefined. */
@@ -18,12 +18,12 @@ export interface OpenAIDialectOptions {
 
 const BEARER = /^Bearer\s+(\S.*)$/i;
 
-/** The OpenAI API under `/v1`: chat completions, responses, embeddings and models, with bearer auth. */
+/** The OpenAI API under `/v1`: chat completions, responses (and their input token count), embeddings and models, with bearer auth. */
 export function openaiDialect(opts: OpenAIDialectOptions): Dialect {
   const accepts = keyChecker(opts.apiKey);
   return {
     name: 'openai',
-    routes: [chatCompletionsRoute, embeddingsRoute, responsesRoute, ...modelRoutes(opts.models, opts.modelsCreated)],
+    routes: [chatCompletionsRoute, embeddingsRoute, responsesRoute, inputTokensRoute, ...modelRoutes(opts.models, opts.modelsCreated)],
     responseHeaders: () => ({ 'x-request-id': nextId('req_'), 'openai-version': '2020-10-01' }),
     authenticate(headers) {
       const match = BEARER.exec(headers.authorization ?? '');

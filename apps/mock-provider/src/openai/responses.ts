@@ -1,8 +1,8 @@
 import type { Route } from '../dialect';
 import { nextId } from '../ids';
 import type { ChatMessage, ChatRequest } from './chat-request';
-import { planChatReply, type ChatReply } from './chat-reply';
-import { fail, isObject, missing, optionalBoolean, optionalInteger, requireBody, requireModel, wrongType } from './validate';
+import { planChatReply, promptTokensOf, type ChatReply } from './chat-reply';
+import { checkSampling, fail, isObject, missing, optionalBoolean, optionalInteger, requireBody, requireModel, RESPONSES_SAMPLING, wrongType } from './validate';
 
 /**
  * OpenAI's Responses API, text answers only (tools are accepted and never called): the `response` object,
@@ -35,6 +35,7 @@ export function parseResponsesRequest(raw: unknown): ChatRequest {
     });
   } else wrongType('input', 'a string or an array', input);
   if (messages.length === 0) fail("Invalid 'input': no message to answer.", 'input', 'empty_array');
+  checkSampling(body, RESPONSES_SAMPLING);
   return {
     model,
     messages,
@@ -134,5 +135,20 @@ export const responsesRoute: Route = {
         else x.json({ status: 200, body: JSON.stringify(responseObject(reply, env, true)) });
       },
     };
+  },
+};
+
+/**
+ * `POST /v1/responses/input_tokens`: the input tokens a response to the same body would report.
+ * https://platform.openai.com/docs/api-reference/responses/input-tokens
+ */
+export const inputTokensRoute: Route = {
+  name: 'openai.responses.input_tokens',
+  method: 'POST',
+  path: '/v1/responses/input_tokens',
+  accept(body) {
+    const req = parseResponsesRequest(body);
+    const counted = JSON.stringify({ object: 'response.input_tokens', input_tokens: promptTokensOf(req.messages) });
+    return { model: req.model, respond: (x) => x.json({ status: 200, body: counted }) };
   },
 };

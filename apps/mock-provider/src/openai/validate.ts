@@ -68,3 +68,30 @@ export function optionalInteger(body: JsonObject, param: string, min: number, ma
   }
   return v;
 }
+
+/** A number within [min, max], as OpenAI checks its sampling parameters (`temperature`, `top_p`, the penalties). */
+export function optionalDecimal(body: JsonObject, param: string, min: number, max: number): number | undefined {
+  const v = body[param];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number') wrongType(param, 'a decimal', v);
+  if (v < min) {
+    fail(`Invalid '${param}': decimal below minimum value. Expected a value >= ${min}, but got ${v} instead.`, param, 'decimal_below_min_value');
+  }
+  if (v > max) {
+    fail(`Invalid '${param}': decimal above maximum value. Expected a value <= ${max}, but got ${v} instead.`, param, 'decimal_above_max_value');
+  }
+  return v;
+}
+
+type Range = readonly [param: string, min: number, max: number];
+const TEMPERATURE: Range = ['temperature', 0, 2];
+const TOP_P: Range = ['top_p', 0, 1];
+
+/** OpenAI's ranges for the sampling parameters of chat completions and of the Responses API. */
+export const CHAT_SAMPLING: readonly Range[] = [TEMPERATURE, TOP_P, ['frequency_penalty', -2, 2], ['presence_penalty', -2, 2]];
+export const RESPONSES_SAMPLING: readonly Range[] = [TEMPERATURE, TOP_P];
+
+/** Checks the sampling parameters a body sets; the mock's answers do not depend on them. */
+export function checkSampling(body: JsonObject, ranges: readonly Range[]): void {
+  for (const [param, min, max] of ranges) optionalDecimal(body, param, min, max);
+}
