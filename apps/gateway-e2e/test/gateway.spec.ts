@@ -155,16 +155,23 @@ describe('gateway – errors in OpenAI format', () => {
     });
   });
 
-  it('400 for malformed JSON and 413 for a body over 1 MB', async () => {
+  it('400 for malformed JSON and 413 for a body over 32 MiB, while a photo sent as base64 passes', async () => {
     const malformed = await rawPost('/chat/completions', '{"model": "gpt-4o-mini", "messages": [');
     expect(malformed.status).toBe(400);
     const body = (await malformed.json()) as { error: { message: string; type: string } };
     expect(body.error.type).toBe('invalid_request_error');
     expect(body.error.message).toMatch(/JSON/);
 
-    const big = await rawPost('/chat/completions', JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x'.repeat(1_100_000) }] }));
+    const photo = `data:image/jpeg;base64,${Buffer.alloc(3 * 1024 * 1024, 7).toString('base64')}`;
+    const described = await openai.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: [{ type: 'text', text: 'What is in this photo?' }, { type: 'image_url', image_url: { url: photo } }] }],
+    });
+    expect(described.choices[0]?.message.content).toBeTruthy();
+
+    const big = await rawPost('/chat/completions', JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x'.repeat(33 * 1024 * 1024) }] }));
     expect(big.status).toBe(413);
-    expect(((await big.json()) as { error: { message: string } }).error.message).toMatch(/larger than/);
+    expect(((await big.json()) as { error: { message: string } }).error.message).toMatch(/larger than the limit of 33554432 bytes/);
   });
 
   it('429 with retry-after once the key used its requests per minute', async () => {

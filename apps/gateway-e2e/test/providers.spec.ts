@@ -1,4 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
+import { countTokens } from 'gpt-tokenizer';
 import OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import { startGateway, type GatewayUnderTest } from './gateway-stack';
@@ -284,6 +285,28 @@ describe('embeddings and the Responses API through the gateway', () => {
   });
 });
 
+describe('model aliases through each SDK', () => {
+  it('models – the openai SDK retrieves an alias, and gets NotFoundError for one the gateway does not serve', async () => {
+    expect(await openai.models.retrieve('chat-anthropic')).toMatchObject({ id: 'chat-anthropic', object: 'model', created: expect.any(Number) });
+    await expect(openai.models.retrieve('no-such-alias')).rejects.toMatchObject({ status: 404, code: 'model_not_found' });
+  });
+
+  it('models – the Anthropic SDK pages through every alias, retrieves one, and gets NotFoundError in Anthropic’s shape', async () => {
+    const ids: string[] = [];
+    for await (const model of anthropic.models.list({ limit: 4 })) ids.push(model.id);
+    expect(ids).toEqual(['chat-openai', 'chat-anthropic', 'chat-gemini', 'chat-azure', 'embed-openai', 'embed-gemini', 'embed-azure', 'text-only', 'faulty-openai', 'faulty-anthropic', 'faulty-gemini']);
+    const model = await anthropic.models.retrieve('chat-openai');
+    expect(model).toMatchObject({ type: 'model', id: 'chat-openai', display_name: 'chat-openai' });
+    expect(Date.parse(model.created_at)).toBeGreaterThan(0);
+    const missing = await anthropic.models.retrieve('no-such-alias').catch((e: unknown) => e);
+    expect(missing).toBeInstanceOf(Anthropic.NotFoundError);
+    expect((missing as InstanceType<typeof Anthropic.NotFoundError>).error).toEqual({
+      type: 'error',
+      error: { type: 'not_found_error', message: "The model 'no-such-alias' does not exist or you do not have access to it." },
+    });
+  });
+});
+
 describe('same format in and out: bytes pass through', () => {
   it('passthrough – an Anthropic stream from an Anthropic upstream keeps its ping events', async () => {
     const res = await fetch(`${gw.stack.urls.gateway}/messages`, {
@@ -410,6 +433,52 @@ describe('requests a provider cannot express, and upstream failures', () => {
     } finally {
       await setMockBehavior(null);
     }
+  });
+});
+
+describe('token counting – Anthropic’s count_tokens and OpenAI’s input_tokens for any alias', () => {
+  const request = { system: 'You echo.', messages: [{ role: 'user' as const, content: 'one two three four' }] };
+
+  it('count_tokens – an Anthropic or Gemini deployment counts itself: what a message of the same body reports as input', async () => {
+    for (const model of ['chat-anthropic', 'chat-gemini']) {
+      const { data: count, response } = await anthropic.messages.countTokens({ model, ...request }).withResponse();
+      expect(response.headers.get('x-aigw-usage-source')).toBe('upstream');
+      const message = await anthropic.messages.create({ model, max_tokens: 50, ...request });
+      sawAnthropic(model, message.usage);
+      expect(count).toEqual({ input_tokens: message.usage.input_tokens });
+    }
+  });
+
+  it('count_tokens – for an OpenAI-format provider the gateway counts: o200k text plus the chat format’s 3 tokens a message and 3 for the reply', async () => {
+    for (const model of ['chat-openai', 'chat-azure']) {
+      const { data: count, response } = await anthropic.messages.countTokens({ model, ...request }).withResponse();
+      expect(response.headers.get('x-aigw-usage-source')).toBe('gateway');
+      expect(count).toEqual({ input_tokens: countTokens('one two three four\nYou echo.') + 3 + 3 });
+    }
+  });
+
+  it('input_tokens – the openai SDK’s responses.inputTokens.count(): an OpenAI deployment counts itself, another provider’s alias gets the gateway’s count', async () => {
+    const body = { instructions: 'Echo.', input: 'one two three four' };
+    const { data: counted, response } = await openai.responses.inputTokens.count({ model: 'chat-openai', ...body }).withResponse();
+    expect(response.headers.get('x-aigw-usage-source')).toBe('upstream');
+    const answered = await openai.responses.create({ model: 'chat-openai', ...body });
+    saw('key_acme', 'chat-openai', answered.usage!.input_tokens, answered.usage!.output_tokens);
+    expect(counted).toEqual({ object: 'response.input_tokens', input_tokens: answered.usage!.input_tokens });
+
+    const { data: estimated, response: viaGateway } = await openai.responses.inputTokens.count({ model: 'chat-anthropic', ...body }).withResponse();
+    expect(viaGateway.headers.get('x-aigw-usage-source')).toBe('gateway');
+    expect(estimated).toEqual({ object: 'response.input_tokens', input_tokens: countTokens('one two three four\nEcho.') });
+  });
+
+  it('count_tokens – refuses in Anthropic’s shape: an unknown alias, an empty conversation, a bad key', async () => {
+    const unknown = await anthropic.messages.countTokens({ model: 'no-such-alias', ...request }).catch((e: unknown) => e);
+    expect(unknown).toBeInstanceOf(Anthropic.NotFoundError);
+    expect((unknown as InstanceType<typeof Anthropic.NotFoundError>).error).toMatchObject({ type: 'error', error: { type: 'not_found_error' } });
+    const empty = await anthropic.messages.countTokens({ model: 'chat-anthropic', messages: [] }).catch((e: unknown) => e);
+    expect(empty).toBeInstanceOf(Anthropic.BadRequestError);
+    expect((empty as InstanceType<typeof Anthropic.BadRequestError>).message).toContain('messages: at least one message is required');
+    const stranger = new Anthropic({ baseURL: gw.stack.urls.gateway.replace(/\/v1$/, ''), apiKey: 'sk-aigw-not-a-key', maxRetries: 0 });
+    expect(await stranger.messages.countTokens({ model: 'chat-anthropic', ...request }).catch((e: unknown) => e)).toBeInstanceOf(Anthropic.AuthenticationError);
   });
 });
 

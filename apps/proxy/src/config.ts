@@ -9,8 +9,12 @@ export const ProxyEnv = z.object({
   ...usageStreamEnv,
   PORT: port(8080),
   HOST: z.string().default('0.0.0.0'),
-  /** Largest request body accepted, number of bytes. */
-  MAX_BODY_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  /**
+   * Largest request body accepted, number of bytes. 32 MiB, the most a provider documents taking (Anthropic's
+   * Messages API): base64 images and long contexts pass as they would there. Only a verified key's body is
+   * read, and parsing one costs the event loop about 10 ms per MB (20 MB: 120 ms, and as much to forward it).
+   */
+  MAX_BODY_BYTES: z.coerce.number().int().positive().default(32 * 1024 * 1024),
   UPSTREAM_CONNECT_TIMEOUT_MS: ms(5_000),
   /** Until the upstream's response headers; for a non-stream request that is the whole generation. */
   UPSTREAM_HEADERS_TIMEOUT_MS: ms(300_000),

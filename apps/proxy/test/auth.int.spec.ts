@@ -300,7 +300,7 @@ describe('proxy authentication with the real auth service', () => {
       expect(reply.body.error!.message).toMatch(/expired/);
     });
 
-    it('proxy auth – 403 for a model the key may not use, and /v1/models lists only those it may', async () => {
+    it('proxy auth – 403 for a model the key may not use, and /v1/models lists and retrieves only those it may', async () => {
       const { secret: key } = await newKey({ allowedModels: ['gpt-*'] });
       expect((await chat(direct, key, 'gpt-other')).status).toBe(200);
       const refused = await chat(direct, key, 'claude-x');
@@ -308,6 +308,10 @@ describe('proxy authentication with the real auth service', () => {
       expect(refused.body.error).toMatchObject({ code: 'permission_denied', message: expect.stringMatching(/claude-x/) });
       const models = await call(direct, '/v1/models', { key });
       expect((models.body.data as Array<{ id: string }>).map((m) => m.id).sort()).toEqual(['gpt-other', 'gpt-test']);
+      expect((await call(direct, '/v1/models/gpt-other', { key })).status).toBe(200);
+      const hidden = await call(direct, '/v1/models/claude-x', { key });
+      expect(hidden.status).toBe(404);
+      expect(hidden.body.error).toMatchObject({ code: 'model_not_found', param: 'model' });
     });
 
     it('proxy auth – 403 for a finance key, which is for the metering API only', async () => {

@@ -161,6 +161,20 @@ describe('proxy – upstream timeouts', () => {
     expect((err as APIError).message).toContain("deployment 'dep-hang' sent no response headers within 200 ms");
     expect(Date.now() - started).toBeLessThan(2_000);
   });
+
+  it('proxy – answers a token count 504 in Anthropic’s shape when the upstream does not count within the request’s deadline', async () => {
+    const other = await h.startAnotherProxy({ resilience: { totalMs: 300 } });
+    const res = await fetch(`${other.url}/v1/messages/count_tokens`, {
+      method: 'POST',
+      headers: { 'x-api-key': keys.good, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'claude-hang', messages }),
+    });
+    expect(res.status).toBe(504);
+    expect(await res.json()).toEqual({
+      type: 'error',
+      error: { type: 'timeout_error', message: "The upstream did not answer in time: deployment 'dep-claude-hang' did not finish within the request's 300 ms." },
+    });
+  });
 });
 
 describe('proxy – other paths', () => {
@@ -168,6 +182,17 @@ describe('proxy – other paths', () => {
     const res = await fetch(`${h.proxy.url}/v1/completions-typo`, { headers: { authorization: `Bearer ${keys.good}` } });
     expect(res.status).toBe(404);
     expect((await errorOf(res))).toMatchObject({ type: 'invalid_request_error', code: 'not_found' });
+  });
+
+  it('proxy – answers an unknown path in Anthropic’s error shape under /v1/messages, or for a client that sends anthropic-version', async () => {
+    for (const [path, headers] of [
+      ['/v1/messages/batches', { 'x-api-key': keys.good }],
+      ['/v1/complete-typo', { 'x-api-key': keys.good, 'anthropic-version': '2023-06-01' }],
+    ] as const) {
+      const res = await fetch(`${h.proxy.url}${path}`, { method: 'POST', headers });
+      expect(res.status).toBe(404);
+      expect(await res.json()).toEqual({ type: 'error', error: { type: 'not_found_error', message: `Unknown request URL: POST ${path}.` } });
+    }
   });
 
   it('proxy – answers healthz, readyz and metrics', async () => {

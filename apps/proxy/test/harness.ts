@@ -88,8 +88,14 @@ export async function startHarness(): Promise<Harness> {
     'gpt-bad-param': [deployment('dep-400', 'up-400'), deployment('dep-ok-3', 'up-ok')],
     'gpt-cut': [deployment('dep-cut', 'up-cut')],
     'gpt-slow': [deployment('dep-slow', 'up-slow')],
+    'gpt-flood': [deployment('dep-flood', 'up-flood')],
+    // Anthropic-format deployments on the same fake: it counts tokens, or refuses the gateway's credential.
+    'claude-count': [{ ...deployment('dep-claude', 'up-count'), kind: 'anthropic' }],
+    'claude-refused': [{ ...deployment('dep-claude-401', 'up-401'), kind: 'anthropic' }],
+    'claude-hang': [{ ...deployment('dep-claude-hang', 'up-hang'), kind: 'anthropic' }],
     'embed-test': [deployment('dep-embed', 'up-embed')],
     'gpt-hang': [deployment('dep-hang', 'up-hang')],
+    'team/gpt-test': [deployment('dep-team', 'up-ok')],
   };
   // A deployment nobody listens on.
   aliases['gpt-all-fail']![1] = { ...aliases['gpt-all-fail']![1]!, baseUrl: `http://127.0.0.1:${await freePort()}/v1` };

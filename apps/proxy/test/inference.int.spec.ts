@@ -1,5 +1,7 @@
+import { countTokens } from 'gpt-tokenizer';
 import { APIError } from 'openai';
 import { keys, startHarness, UPSTREAM_SECRET, type Harness } from './harness';
+import { FLOOD_EVENTS } from './upstream-server';
 
 let h: Harness;
 beforeAll(async () => {
@@ -89,6 +91,37 @@ describe('proxy – chat completions', () => {
     expect(text).toBe('Hello there');
   });
 
+  it('proxy – holds a fast upstream back while its client does not read: the stream waits in socket buffers, not in the proxy', async () => {
+    const res = await fetch(`${h.proxy.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${keys.good}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-flood', messages, stream: true, stream_options: { include_usage: true } }),
+    });
+    const reader = res.body!.getReader();
+    await reader.read();
+    // The client reads nothing until the upstream stops writing. Were anything on the way to take whatever
+    // the upstream sends, that would be all of its 55 MB; it stops after the socket buffers along the way,
+    // 4 to 9 MB here. The relay's own part, pausing the upstream until the client drains, is specified in
+    // sse-relay.spec.
+    let written = -1;
+    for (let i = 0; i < 50 && h.upstream.floodWritten !== written; i += 1) {
+      written = h.upstream.floodWritten;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const total = FLOOD_EVENTS * 1_100;
+    expect(h.upstream.floodWritten).toBeLessThan(total / 2);
+
+    let tail = '';
+    let received = 0;
+    const decoder = new TextDecoder();
+    for (let r = await reader.read(); !r.done; r = await reader.read()) {
+      received += r.value.length;
+      tail = (tail + decoder.decode(r.value, { stream: true })).slice(-200);
+    }
+    expect(received).toBeGreaterThan(total);
+    expect(tail.endsWith('data: [DONE]\n\n')).toBe(true);
+  });
+
   it('proxy – keeps the usage-only chunk from a client that did not ask for it, and meters it', async () => {
     const { data: stream, request_id } = await h.client().chat.completions.create({ model: 'gpt-test', messages, stream: true }).withResponse();
     const chunks = [];
@@ -148,6 +181,62 @@ describe('proxy – chat completions', () => {
   });
 });
 
+describe('proxy – token counts (Anthropic’s count_tokens, OpenAI’s responses/input_tokens)', () => {
+  const count = (model: string, body: Record<string, unknown> = { messages: [{ role: 'user', content: 'Count me in' }] }) =>
+    fetch(`${h.proxy.url}/v1/messages/count_tokens`, {
+      method: 'POST',
+      headers: { 'x-api-key': keys.good, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
+      body: JSON.stringify({ model, ...body }),
+    });
+
+  it('proxy – passes an Anthropic deployment’s own count through, sent to it with its model and the upstream credential', async () => {
+    const res = await count('claude-count');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-aigw-usage-source')).toBe('upstream');
+    expect(await res.json()).toEqual({ input_tokens: 42 });
+    const sent = h.upstream.requestsFor('up-count').at(-1)!;
+    expect(sent.path).toBe('/v1/messages/count_tokens');
+    expect(sent.body).toEqual({ model: 'up-count', messages: [{ role: 'user', content: 'Count me in' }] });
+    expect(sent.apiKey).toBe(UPSTREAM_SECRET);
+  });
+
+  it('proxy – counts itself for an OpenAI-format deployment, which has no counting endpoint, and asks no upstream', async () => {
+    const before = h.upstream.requests.length;
+    const res = await count('gpt-test');
+    expect(res.headers.get('x-aigw-usage-source')).toBe('gateway');
+    expect(await res.json()).toEqual({ input_tokens: countTokens('Count me in') + 3 + 3 });
+    expect(h.upstream.requests).toHaveLength(before);
+  });
+
+  it('proxy – answers 502 in Anthropic’s shape when the upstream refuses the gateway’s credential: the client’s key is not at fault', async () => {
+    const res = await count('claude-refused');
+    expect(res.status).toBe(502);
+    expect(await res.json()).toEqual({
+      type: 'error',
+      error: { type: 'api_error', message: "deployment 'dep-claude-401' rejected the gateway's upstream credential (HTTP 401)." },
+    });
+  });
+
+  it('proxy – serves OpenAI’s responses/input_tokens too: an OpenAI deployment’s own count, or the gateway’s for another provider', async () => {
+    const { data: counted, response } = await h.client().responses.inputTokens.count({ model: 'gpt-test', instructions: 'Be brief.', input: 'Count me in' }).withResponse();
+    expect(response.headers.get('x-aigw-usage-source')).toBe('upstream');
+    expect(counted).toEqual({ object: 'response.input_tokens', input_tokens: 42 });
+    const sent = h.upstream.requests.at(-1)!;
+    expect(sent.path).toBe('/v1/responses/input_tokens');
+    expect(sent.body).toEqual({ model: 'up-ok', instructions: 'Be brief.', input: 'Count me in' });
+
+    const { data: estimated, response: viaGateway } = await h.client().responses.inputTokens.count({ model: 'claude-count', input: 'Count me in' }).withResponse();
+    expect(viaGateway.headers.get('x-aigw-usage-source')).toBe('gateway');
+    expect(estimated).toEqual({ object: 'response.input_tokens', input_tokens: countTokens('Count me in') });
+  });
+
+  it('proxy – refuses a conversation without messages in Anthropic’s words, before asking anyone', async () => {
+    const res = await count('claude-count', {});
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ type: 'error', error: { type: 'invalid_request_error', message: 'messages: Field required' } });
+  });
+});
+
 describe('proxy – embeddings and models', () => {
   it('proxy – answers embeddings and meters their prompt tokens', async () => {
     const { data, request_id } = await h.client().embeddings.create({ model: 'embed-test', input: 'hello', encoding_format: 'float' }).withResponse();
@@ -170,6 +259,40 @@ describe('proxy – embeddings and models', () => {
 
   it('proxy – requires a key to list models', async () => {
     await expect(h.client('sk-wrong').models.list()).rejects.toMatchObject({ status: 401 });
+  });
+
+  it('proxy – retrieves one model alias in OpenAI’s format, slashes in its id included', async () => {
+    expect(await h.client().models.retrieve('gpt-test')).toEqual({ id: 'gpt-test', object: 'model', created: 1_700_000_000, owned_by: 'fake' });
+    expect(await h.client().models.retrieve('team/gpt-test')).toMatchObject({ id: 'team/gpt-test', object: 'model' });
+  });
+
+  it('proxy – answers 404 model_not_found for a model alias it does not serve', async () => {
+    await expect(h.client().models.retrieve('no-such-model')).rejects.toMatchObject({ status: 404, code: 'model_not_found', param: 'model' });
+  });
+
+  it('proxy – answers a client that sends anthropic-version in Anthropic’s shapes: model pages, one model, errors', async () => {
+    const get = async (path: string) => {
+      const res = await fetch(`${h.proxy.url}${path}`, { headers: { 'x-api-key': keys.good, 'anthropic-version': '2023-06-01' } });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const first = await get('/v1/models?limit=1');
+    expect(first.body).toEqual({
+      data: [{ type: 'model', id: first.body.first_id, display_name: first.body.first_id, created_at: '2023-11-14T22:13:20Z' }],
+      has_more: true,
+      first_id: expect.any(String),
+      last_id: first.body.first_id,
+    });
+    const second = await get(`/v1/models?limit=1&after_id=${encodeURIComponent(first.body.last_id as string)}`);
+    expect(second.body.first_id).not.toBe(first.body.first_id);
+    expect((await get('/v1/models/gpt-test')).body).toEqual({ type: 'model', id: 'gpt-test', display_name: 'gpt-test', created_at: '2023-11-14T22:13:20Z' });
+    expect(await get('/v1/models/no-such-model')).toEqual({
+      status: 404,
+      body: { type: 'error', error: { type: 'not_found_error', message: expect.stringContaining("'no-such-model'") } },
+    });
+    expect(await get('/v1/models?limit=0')).toEqual({
+      status: 400,
+      body: { type: 'error', error: { type: 'invalid_request_error', message: expect.stringContaining('limit') } },
+    });
   });
 });
 

@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 export interface UpstreamRequest {
   path: string;
   authorization: string | undefined;
+  /** Anthropic's credential header. */
+  apiKey: string | undefined;
   body: Record<string, unknown>;
   /** `performance.now()` when the proxy's connection for it closed early (the proxy aborted it). */
   abortedAt?: number;
@@ -43,11 +45,20 @@ function usageChunk(model: string): string {
  * - `up-500`: HTTP 500 with OpenAI's error body;  `up-400`: HTTP 400 with OpenAI's error body;
  * - `up-cut`: SSE that breaks its connection after two chunks;
  * - `up-slow`: SSE with one chunk every 10 ms, 100 of them;
+ * - `up-flood`: SSE of `FLOOD_EVENTS` chunks of 1,000 characters, written as fast as the connection takes
+ *   them (each write waits for drain when the socket is full); `floodWritten` counts the bytes written;
  * - `up-embed`: an embeddings list;
- * - `up-hang`: never answers.
+ * - `up-hang`: never answers;
+ * - on `/messages/count_tokens` (Anthropic's path): `{"input_tokens": 42}`, or for `up-401` Anthropic's 401;
+ *   on `/responses/input_tokens` (OpenAI's): `{"object": "response.input_tokens", "input_tokens": 42}`.
  */
+/** Chunks of the `up-flood` stream: some 60 MB of them. */
+export const FLOOD_EVENTS = 50_000;
+
 export class FakeUpstream {
   readonly requests: UpstreamRequest[] = [];
+  /** Bytes the `up-flood` stream has written so far. */
+  floodWritten = 0;
   /** Who let the gated stream go on: the test (its client saw the first chunk) or the 2 s fallback. */
   gateReleasedBy?: 'client' | 'timeout';
   #server: Server;
@@ -83,7 +94,8 @@ export class FakeUpstream {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const body = JSON.parse(Buffer.concat(chunks).toString()) as Record<string, unknown>;
-    const record: UpstreamRequest = { path: req.url ?? '', authorization: req.headers.authorization, body };
+    const apiKey = req.headers['x-api-key'];
+    const record: UpstreamRequest = { path: req.url ?? '', authorization: req.headers.authorization, apiKey: typeof apiKey === 'string' ? apiKey : undefined, body };
     this.requests.push(record);
     res.on('close', () => {
       if (!res.writableFinished) record.abortedAt = performance.now();
@@ -92,6 +104,18 @@ export class FakeUpstream {
     const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
 
     if (model === 'up-hang') return;
+    if (req.url?.endsWith('/responses/input_tokens')) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'response.input_tokens', input_tokens: 42 }));
+      return;
+    }
+    if (req.url?.endsWith('/messages/count_tokens')) {
+      const [status, answer] =
+        model === 'up-401'
+          ? [401, { type: 'error', error: { type: 'authentication_error', message: 'invalid x-api-key' } }]
+          : [200, { input_tokens: 42 }];
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
+      return;
+    }
     if (model === 'up-500' || model === 'up-400') {
       const status = model === 'up-500' ? 500 : 400;
       const error =
@@ -146,6 +170,14 @@ export class FakeUpstream {
       await sleep(20);
       res.socket?.destroy();
       return;
+    }
+    if (model === 'up-flood') {
+      const event = chunk(model, { content: 'x'.repeat(1_000) }, null, includeUsage);
+      this.floodWritten = 0;
+      for (let i = 0; i < FLOOD_EVENTS && !res.destroyed; i += 1) {
+        this.floodWritten += event.length;
+        if (!send(event)) await new Promise((resolve) => res.once('drain', resolve));
+      }
     }
     if (model === 'up-slow') {
       for (let i = 0; i < 100 && !res.destroyed; i += 1) {

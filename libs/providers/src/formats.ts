@@ -1,10 +1,13 @@
+import type { ListedModel } from '@aigw/contracts';
 import { anthropicErrorBody } from './anthropic/errors';
 import { MessagesRequest } from './anthropic/messages.wire';
 import { toChatRequest } from './anthropic/messages.request';
 import { toMessage } from './anthropic/messages.response';
 import { anthropicEvents } from './anthropic/messages.stream';
+import { anthropicModel, anthropicModelPage } from './anthropic/models';
 import { ChatRequest, type ChatCompletion } from './openai/chat.wire';
 import { openaiEvents } from './openai/chat.stream';
+import { openaiModel, openaiModelList } from './openai/models';
 import { sseEvent } from './stream/sse-event';
 import { parseClientBody } from './translate/request-errors';
 import { bind, type ClientEvents } from './translate/stream';
@@ -22,6 +25,15 @@ export const formatOfOperation: Readonly<Record<Operation, ClientFormat>> = {
 };
 
 /**
+ * The client API of a request on a path both APIs share (`/v1/models`) or on none (an unknown URL), to
+ * answer it in that API's shapes: Anthropic's SDKs send `anthropic-version` with every request and OpenAI's
+ * never do; anything under `/v1/messages` is Anthropic's.
+ */
+export function clientFormatOf(path: string, anthropicVersion: string | string[] | undefined): ClientFormat {
+  return anthropicVersion !== undefined || path.startsWith('/v1/messages') ? 'anthropic' : 'openai';
+}
+
+/**
  * A client format's side of translation: its chat request as the pivot (OpenAI's chat request, checked),
  * the pivot's answer and chunks back in its own shape, and its error shapes.
  */
@@ -33,6 +45,10 @@ export interface ClientFormatCodec {
   errorBody(status: number, error: OpenAIErrorBody): unknown;
   /** The in-band event that ends a stream that broke after it started. */
   streamError(status: number, error: OpenAIErrorBody): string;
+  /** A model alias as this API's model object (`GET /v1/models/{id}`). */
+  model(model: ListedModel): unknown;
+  /** The model aliases as this API's list (`GET /v1/models`), paged as its query string asks where the API pages. */
+  modelList(models: readonly ListedModel[], query: URLSearchParams): unknown;
 }
 
 /** Parsed pivots by client body: the candidates of one request share one translation of its body. */
@@ -57,6 +73,8 @@ export const clientFormats: Readonly<Record<ClientFormat, ClientFormatCodec>> = 
     errorBody: (_status, error) => error,
     // OpenAI's SDKs raise an event whose data carries an `error` object.
     streamError: (_status, error) => sseEvent(JSON.stringify(error)),
+    model: openaiModel,
+    modelList: openaiModelList,
   },
   anthropic: {
     toChat: (body) => memo(body, () => toChatRequest(parseClientBody(MessagesRequest, body))),
@@ -65,5 +83,7 @@ export const clientFormats: Readonly<Record<ClientFormat, ClientFormatCodec>> = 
     errorBody: anthropicErrorBody,
     // https://docs.anthropic.com/en/docs/build-with-claude/streaming#error-events
     streamError: (status, error) => sseEvent(JSON.stringify(anthropicErrorBody(status, error)), 'error'),
+    model: anthropicModel,
+    modelList: anthropicModelPage,
   },
 };

@@ -24,6 +24,22 @@ export interface ProviderAdapter {
   embeddings: OperationAdapter;
   responses: OperationAdapter;
   messages: OperationAdapter;
+  /** How the provider counts a prompt's input tokens itself, per client API; without one the gateway counts. */
+  tokenCounters?: Partial<Record<CountedApi, TokenCounter>>;
+}
+
+/**
+ * The client APIs whose prompts the gateway counts: `messages`, the body of Anthropic's `count_tokens` (a
+ * Messages body without `max_tokens`); `responses`, the body of OpenAI's `responses/input_tokens`.
+ */
+export type CountedApi = 'messages' | 'responses';
+
+/** A provider's own count of a prompt's input tokens. */
+export interface TokenCounter {
+  /** The upstream call counting `body` for `deployment`. */
+  prepare(body: ClientBody, deployment: Deployment): { path: string; body: string };
+  /** The input tokens of a 2xx answer; throws `UpstreamError` when it is not what the API documents. */
+  readCount(answer: Buffer): number;
 }
 
 /** The client APIs the proxy serves; one `OperationAdapter` each per provider. */

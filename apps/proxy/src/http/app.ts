@@ -3,10 +3,11 @@ import { ErrorCode, NotFoundError } from '@aigw/contracts';
 import type { Logger } from '@aigw/telemetry';
 import type { ProxyMetrics } from '../metrics';
 import { sendClientError, toErrorReply } from './error-map';
-import { ClientGoneError } from './read-body';
-import { contextOf, requestContext } from './request-context';
+import { ClientGoneError, discardRest } from './read-body';
+import { contextOf, formatOf, requestContext } from './request-context';
+import { countTokensRoute } from './routes/count-tokens';
 import { inferenceRoute, type InferenceDeps } from './routes/inference';
-import { modelsRoute } from './routes/models';
+import { modelRoute, modelsRoute } from './routes/models';
 import { opsRoutes } from './routes/ops';
 import { createInferenceMetrics } from '../telemetry/inference-metrics';
 import { requestTelemetry } from '../telemetry/request-telemetry';
@@ -38,12 +39,15 @@ export function createApp(deps: AppDeps): express.Express {
   app.post('/v1/chat/completions', inferenceRoute('chat', deps));
   app.post('/v1/embeddings', inferenceRoute('embeddings', deps));
   app.post('/v1/responses', inferenceRoute('responses', deps));
+  app.post('/v1/responses/input_tokens', countTokensRoute('responses', deps));
   app.post('/v1/messages', inferenceRoute('messages', deps));
+  app.post('/v1/messages/count_tokens', countTokensRoute('messages', deps));
   app.get('/v1/models', modelsRoute(deps));
+  app.get('/v1/models/*model', modelRoute(deps));
   app.use((req: Request) => {
     throw new NotFoundError(req.method, req.path);
   });
-  app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+  app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => {
     if (err instanceof ClientGoneError || res.destroyed) return;
     // Named here: the failure surfaced after an await, where the request's trace is no longer the active one.
     const ctx = contextOf(res);
@@ -54,12 +58,11 @@ export function createApp(deps: AppDeps): express.Express {
       return;
     }
     const reply = toErrorReply(err);
-    // The rest of an oversized body is not worth reading: the connection ends after this answer.
-    if (reply.body.error.code === ErrorCode.RequestTooLarge) reply.headers.connection = 'close';
+    if (reply.body.error.code === ErrorCode.RequestTooLarge) discardRest(req);
     if (reply.status >= 500 && reply.body.error.code === ErrorCode.Internal) {
       deps.logger.error({ err, ...ids }, 'unexpected failure');
     }
-    sendClientError(res, ctx?.format ?? 'openai', reply.status, reply.body, reply.headers);
+    sendClientError(res, formatOf(req, ctx), reply.status, reply.body, reply.headers);
   });
   return app;
 }

@@ -32,10 +32,22 @@ export function requireModel(body: Record<string, unknown>): string {
   return model;
 }
 
+/** How OpenAI names a JSON value's type in its errors ("but got a string instead"). */
+function openaiTypeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (typeof value === 'number') return Number.isInteger(value) ? 'an integer' : 'a decimal';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/** Chat Completions' `messages`, refused in OpenAI's words. */
 export function requireMessages(body: Record<string, unknown>): void {
-  if (body.messages === undefined) throw new InvalidRequestError("Missing required parameter: 'messages'.", 'messages');
-  if (!Array.isArray(body.messages) || body.messages.length === 0) {
-    throw new InvalidRequestError("Invalid 'messages': expected a non-empty array of messages.", 'messages');
+  const { messages } = body;
+  if (messages === undefined) throw new InvalidRequestError("Missing required parameter: 'messages'.", 'messages');
+  if (!Array.isArray(messages)) {
+    throw new InvalidRequestError(`Invalid type for 'messages': expected an array, but got ${openaiTypeName(messages)} instead.`, 'messages');
+  }
+  if (messages.length === 0) {
+    throw new InvalidRequestError("Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", 'messages');
   }
 }
 
@@ -45,11 +57,20 @@ export function requireInput(body: Record<string, unknown>): void {
   }
 }
 
-/** Anthropic's Messages API: `messages`, and the `max_tokens` it requires, whatever provider serves the request. */
+/** Anthropic's `messages` (of a message or of a token count), whatever provider serves it, refused in Anthropic's words. */
+export function requireAnthropicMessages(body: Record<string, unknown>): void {
+  const { messages } = body;
+  if (messages === undefined) throw new InvalidRequestError('messages: Field required', 'messages');
+  if (!Array.isArray(messages)) throw new InvalidRequestError('messages: Input should be a valid list', 'messages');
+  if (messages.length === 0) throw new InvalidRequestError('messages: at least one message is required', 'messages');
+}
+
+/** Anthropic's Messages API: `messages`, and the `max_tokens` it requires, refused in Anthropic's words. */
 export function requireMessagesAndMaxTokens(body: Record<string, unknown>): void {
-  requireMessages(body);
+  requireAnthropicMessages(body);
   const max = body.max_tokens;
+  if (max === undefined) throw new InvalidRequestError('max_tokens: Field required', 'max_tokens');
   if (typeof max !== 'number' || !Number.isInteger(max) || max < 1) {
-    throw new InvalidRequestError("max_tokens: a positive integer is required by the Messages API.", 'max_tokens');
+    throw new InvalidRequestError('max_tokens: Input should be a valid integer greater than or equal to 1', 'max_tokens');
   }
 }

@@ -53,3 +53,26 @@ export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buff
     req.on('close', onClose);
   });
 }
+
+/** How much of an oversized body is read and dropped after its 413 before the connection is cut, number of bytes. */
+export const DISCARD_LIMIT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * After a 413 the rest of the body is read and dropped instead of the connection being closed at once:
+ * closing a socket with bytes still arriving resets it, and a client still sending (the SDKs' fetch) then
+ * sees a broken connection where the 413 was. A client that sends more than `limitBytes` beyond that point
+ * has its connection cut.
+ */
+export function discardRest(req: IncomingMessage, limitBytes = DISCARD_LIMIT_BYTES): void {
+  if (req.readableEnded) return;
+  let dropped = 0;
+  const onData = (chunk: Buffer) => {
+    dropped += chunk.length;
+    if (dropped > limitBytes) {
+      req.off('data', onData);
+      req.socket.destroy();
+    }
+  };
+  req.on('data', onData);
+  req.resume();
+}

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { Deployment, Principal } from '@aigw/contracts';
-import type { ClientFormat, TokenUsage } from '@aigw/providers';
+import { clientFormatOf, type ClientFormat, type TokenUsage } from '@aigw/providers';
 import type { Logger } from '@aigw/telemetry';
 import type { ProxyMetrics } from '../metrics';
 
@@ -21,8 +21,8 @@ export interface RequestContext {
   deployment?: Deployment;
   attempts: number;
   stream: boolean;
-  /** The client API's wire format: errors are answered in it. OpenAI's unless the route says otherwise. */
-  format: ClientFormat;
+  /** The client API's wire format, set by a route that serves one API: errors are answered in it (`formatOf`). */
+  format?: ClientFormat;
   usage?: TokenUsage;
   /** The response started but did not complete (upstream broke mid-stream, or the client left). */
   interrupted: boolean;
@@ -53,6 +53,15 @@ export function newRequestId(): string {
 }
 
 /**
+ * The wire format to answer a request in: its route's, or on a path both APIs share or none serves, the
+ * request's own (`clientFormatOf`). Decided where it is needed, so that an inference request, whose route
+ * knows its API, never asks.
+ */
+export function formatOf(req: Request, ctx: RequestContext | undefined): ClientFormat {
+  return ctx?.format ?? clientFormatOf(req.path, req.headers['anthropic-version']);
+}
+
+/**
  * Opens the context of every API request, sets `x-request-id`, and on the response's one terminal event
  * ('close', whether it finished or the client left) counts it and writes its one access line.
  */
@@ -66,7 +75,6 @@ export function requestContext(deps: { logger: Logger; metrics: ProxyMetrics; is
       attempts: 0,
       stream: false,
       interrupted: false,
-      format: 'openai',
       waits: {},
     };
     res.locals.ctx = ctx;

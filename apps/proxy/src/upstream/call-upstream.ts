@@ -81,7 +81,7 @@ export interface Failure {
 }
 
 /** Upstream error bodies are read up to this size; a longer one is not an error object. */
-const MAX_ERROR_BODY_BYTES = 64 * 1024;
+export const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
 /**
  * Sends the request to the candidates in order until one serves it. A candidate that cannot be reached,
@@ -134,13 +134,8 @@ async function attempt(
 ): Promise<UpstreamResult | Failure> {
   const { deployment, prepared } = served;
   const name = `deployment '${deployment.id}'`;
-  let credential: string | undefined;
-  if (deployment.credentialEnv) {
-    credential = call.credentials[deployment.credentialEnv];
-    if (!credential) {
-      return { outcome: 'no_credential', message: `${name} has no credential (env ${deployment.credentialEnv} is not set)` };
-    }
-  }
+  const credential = credentialOf(deployment, call.credentials);
+  if (typeof credential === 'object') return credential;
   const target = upstreamTarget(deployment.baseUrl, prepared.path);
   // A stream must show its first chunk in time; the total deadline covers everything, streaming included.
   const firstByte = prepared.stream ? deadline(call.policy.firstByteMs, () => new FirstByteTimeoutError(call.policy.firstByteMs)) : undefined;
@@ -212,6 +207,15 @@ export function networkFailure(name: string, err: unknown, timeouts: UpstreamTim
   }
 }
 
+/** The gateway's credential for `deployment` (undefined when it takes none), or the failure of one whose env variable is unset. */
+export function credentialOf(deployment: Deployment, credentials: Readonly<Record<string, string | undefined>>): string | undefined | Failure {
+  if (!deployment.credentialEnv) return undefined;
+  return (
+    credentials[deployment.credentialEnv] ||
+    { outcome: 'no_credential', message: `deployment '${deployment.id}' has no credential (env ${deployment.credentialEnv} is not set)` }
+  );
+}
+
 /** Waits for the first chunk of a stream and pauses it there; null if it ended without one. */
 function firstChunk(body: Readable): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
@@ -240,7 +244,7 @@ function firstChunk(body: Readable): Promise<Buffer | null> {
 }
 
 /** Reads at most `cap` bytes of a body and drops the rest; never fails (an unreadable body is an empty one). */
-async function readCapped(body: Readable, cap: number): Promise<Buffer> {
+export async function readCapped(body: Readable, cap: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   try {

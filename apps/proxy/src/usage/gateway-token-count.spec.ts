@@ -45,21 +45,30 @@ describe('gateway token count', () => {
     });
   });
 
-  it('gateway count – keeps a long stream of small events whole and in order', async () => {
+  it('gateway count – keeps a stream’s events whole and in order while they fit in the capture', async () => {
     const delivered = new DeliveredCapture();
-    const words = Array.from({ length: 500 }, (_, i) => `w${i} `);
+    const words = Array.from({ length: 150 }, (_, i) => `w${i} `);
     for (const word of words) delivered.add(sse([chunk(word)]).subarray(0, -'data: [DONE]\n\n'.length));
     expect(delivered.completion()).toEqual({ text: words.join(''), scale: 1 });
   });
 
-  it('gateway count – extrapolates what lies past the capture cap from the part it kept', async () => {
+  it('gateway count – keeps 16 KB of a long stream however long it runs, and extrapolates the rest from it', async () => {
     const delivered = new DeliveredCapture();
-    const piece = sse([chunk('word '.repeat(1_000))]);
-    const copies = Math.ceil((3 * 1024 * 1024) / piece.length);
+    const piece = sse([chunk('word ')]);
+    const copies = Math.ceil((2 * 1024 * 1024) / piece.length);
     for (let i = 0; i < copies; i++) delivered.add(piece);
+    expect(delivered.completion().scale).toBeCloseTo((copies * piece.length) / (16 * 1024), 6);
     const { completionTokens } = await countGatewayUsage({ model: 'm', input: 'x' }, delivered);
-    const exact = countTokens('word '.repeat(1_000)) * copies;
+    const exact = countTokens('word '.repeat(copies));
     expect(Math.abs(completionTokens - exact) / exact).toBeLessThan(0.01);
+  });
+
+  it('gateway count – counts a whole JSON answer without usage, however large', async () => {
+    const delivered = new DeliveredCapture();
+    const content = 'a long answer '.repeat(10_000);
+    delivered.body(Buffer.from(JSON.stringify({ object: 'chat.completion', choices: [{ index: 0, message: { role: 'assistant', content } }] })));
+    const { completionTokens } = await countGatewayUsage({ model: 'm', input: 'x' }, delivered);
+    expect(completionTokens).toBe(countTokens(content));
   });
 });
 

@@ -13,8 +13,12 @@ const TOKENS_PER_MESSAGE = 3;
 const TOKENS_PER_REPLY = 3;
 /** Text tokenized per turn of the event loop, so that a megabyte prompt never stalls other requests. */
 const SLICE_CHARS = 8_192;
-/** Delivered bytes kept per request to count from; past it the rest is extrapolated from what was kept. */
-const MAX_CAPTURE_BYTES = 1024 * 1024;
+/**
+ * Stream bytes kept per request to count from; past it the rest is extrapolated from what was kept. Every
+ * stream fills it until its usage arrives at the end, so it is what each open stream holds: an event of a
+ * few characters takes some 150 bytes of SSE, and 16 KB holds about a hundred, enough for the ratio.
+ */
+const MAX_STREAM_CAPTURE_BYTES = 16 * 1024;
 
 /** Request fields that hold prompt text, across the client APIs the proxy serves. */
 const PROMPT_FIELDS = ['messages', 'system', 'input', 'instructions', 'prompt', 'tools', 'functions'] as const;
@@ -80,26 +84,34 @@ const INITIAL_CAPTURE_BYTES = 4 * 1024;
 const EMPTY = Buffer.alloc(0);
 
 /**
- * What a response delivered to the client, kept only until the request's usage is known: the bytes of a
- * JSON body or of the SSE events written, up to a cap. Dropped unread when the upstream reported usage.
- * A stream delivers hundreds of small events and keeps them for as long as it runs: they are copied into
- * one buffer that doubles as it fills, since a Buffer of its own per event would cost more than the event.
+ * What a response delivered to the client, kept only until the request's usage is known: a whole JSON
+ * body, or the first bytes of the SSE events written and the count of all. Dropped unread when the
+ * upstream reported usage. A stream delivers hundreds of small events and keeps them for as long as it
+ * runs: they are copied into one buffer that doubles as it fills, since a Buffer of its own per event
+ * would cost more than the event.
  */
 export class DeliveredCapture {
+  #body: Buffer | undefined;
   #kept: Buffer = EMPTY;
   #length = 0;
   #total = 0;
 
+  /** A whole JSON answer, kept as it is: it is in memory for the response anyway, and only whole does it parse. */
+  body(bytes: Buffer): void {
+    this.#body = bytes;
+  }
+
+  /** Stream events as they are written. */
   add(bytes: Buffer): void {
     this.#total += bytes.length;
-    const take = Math.min(bytes.length, MAX_CAPTURE_BYTES - this.#length);
+    const take = Math.min(bytes.length, MAX_STREAM_CAPTURE_BYTES - this.#length);
     if (take <= 0) return;
     const needed = this.#length + take;
     if (needed > this.#kept.length) {
       let size = Math.max(this.#kept.length * 2, INITIAL_CAPTURE_BYTES);
       while (size < needed) size *= 2;
       // Not from Buffer's shared pool, whose 8 KB slab a long stream would otherwise keep alive.
-      const grown = Buffer.allocUnsafeSlow(Math.min(size, MAX_CAPTURE_BYTES));
+      const grown = Buffer.allocUnsafeSlow(Math.min(size, MAX_STREAM_CAPTURE_BYTES));
       this.#kept.copy(grown, 0, 0, this.#length);
       this.#kept = grown;
     }
@@ -109,15 +121,15 @@ export class DeliveredCapture {
 
   /** The generated text in what was kept, and the factor by which the whole delivery exceeds it. */
   completion(): { text: string; scale: number } {
-    const raw = this.#kept.toString('utf8', 0, this.#length);
-    const scale = this.#length === 0 ? 1 : this.#total / this.#length;
-    if (raw.trimStart().startsWith('{')) {
+    if (this.#body) {
       try {
-        return { text: completionOf(JSON.parse(raw)), scale };
+        return { text: completionOf(JSON.parse(this.#body.toString('utf8'))), scale: 1 };
       } catch {
-        return { text: '', scale };
+        return { text: '', scale: 1 };
       }
     }
+    const raw = this.#kept.toString('utf8', 0, this.#length);
+    const scale = this.#length === 0 ? 1 : this.#total / this.#length;
     const parts: string[] = [];
     for (const line of raw.split('\n')) {
       if (!line.startsWith('data:')) continue;
@@ -133,11 +145,15 @@ export class DeliveredCapture {
   }
 }
 
+/** The gateway's count of a client body's prompt tokens: its text, token ids, and the chat format's overhead. */
+export async function countGatewayPrompt(body: Readonly<Record<string, unknown>>): Promise<number> {
+  const prompt = promptOf(body);
+  return (await countTokensYielding(prompt.text)) + prompt.tokenIds + (prompt.messages > 0 ? prompt.messages * TOKENS_PER_MESSAGE + TOKENS_PER_REPLY : 0);
+}
+
 /** Counts the usage of a request the upstream reported none for: what was sent to it and delivered from it. */
 export async function countGatewayUsage(body: Readonly<Record<string, unknown>>, delivered: DeliveredCapture): Promise<TokenUsage> {
-  const prompt = promptOf(body);
-  const promptTokens =
-    (await countTokensYielding(prompt.text)) + prompt.tokenIds + (prompt.messages > 0 ? prompt.messages * TOKENS_PER_MESSAGE + TOKENS_PER_REPLY : 0);
+  const promptTokens = await countGatewayPrompt(body);
   const { text, scale } = delivered.completion();
   const completionTokens = Math.round((await countTokensYielding(text)) * scale);
   return { promptTokens, completionTokens, cachedTokens: 0 };

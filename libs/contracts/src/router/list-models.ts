@@ -19,3 +19,5 @@ export const ListModels = {
   }),
 } as const;
 export type ListModelsResponse = z.infer<typeof ListModels.Response>;
+/** One model alias the gateway serves, as the router lists it. */
+export type ListedModel = ListModelsResponse['models'][number];

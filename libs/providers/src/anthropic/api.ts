@@ -6,6 +6,8 @@
 export const anthropicApi = {
   defaultBaseUrl: 'https://api.anthropic.com/v1',
   messagesPath: '/messages',
+  /** https://docs.anthropic.com/en/api/messages-count-tokens */
+  countTokensPath: '/messages/count_tokens',
   /** The API version the translations are written against (the current and only stable one). */
   version: '2023-06-01',
   headers(credential: string | undefined): Record<string, string> {

@@ -2,6 +2,7 @@ import type { InputModality } from '@aigw/contracts';
 import { checkRequest } from '../translate/limits';
 import { translatedOperation, unsupportedOperation, type UpstreamChatCodec } from '../translate/operations';
 import { bind } from '../translate/stream';
+import { countIn, parseUpstreamJson } from '../translate/upstream-json';
 import type { ProviderAdapter } from '../types';
 import { anthropicApi } from './api';
 import { refusals, toMessagesRequest } from './chat.request';
@@ -40,6 +41,12 @@ export const anthropic: ProviderAdapter = {
     }),
     readUsage,
     readEventUsage,
+  },
+  tokenCounters: {
+    messages: {
+      prepare: (body, deployment) => ({ path: anthropicApi.countTokensPath, body: JSON.stringify({ ...body, model: deployment.model }) }),
+      readCount: (answer) => countIn(parseUpstreamJson(answer, 'anthropic'), 'input_tokens', 'anthropic'),
+    },
   },
   embeddings: unsupportedOperation((d) => `anthropic (deployment '${d.id}') has no embeddings API.`),
   responses: unsupportedOperation((d) => `The Responses API is served by OpenAI-format upstreams only; anthropic (deployment '${d.id}') is not one.`),

@@ -10,6 +10,8 @@ export const geminiApi = {
   generatePath: (model: string, stream: boolean) =>
     `/${modelResource(model)}:${stream ? 'streamGenerateContent?alt=sse' : 'generateContent'}`,
   embedPath: (model: string) => `/${modelResource(model)}:batchEmbedContents`,
+  /** https://ai.google.dev/api/tokens#method:-models.counttokens */
+  countTokensPath: (model: string) => `/${modelResource(model)}:countTokens`,
   headers(credential: string | undefined): Record<string, string> {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (credential) headers['x-goog-api-key'] = credential;

@@ -1,8 +1,10 @@
 import type { ChatRequest } from '../openai/chat.wire';
 import { translatedOperation, unsupportedOperation, type UpstreamChatCodec } from '../translate/operations';
+import { clientFormats } from '../formats';
 import { bind } from '../translate/stream';
+import { countIn, parseUpstreamJson } from '../translate/upstream-json';
 import type { ProviderAdapter } from '../types';
-import { geminiApi } from './api';
+import { geminiApi, modelResource } from './api';
 import { refusals, toGenerateContentRequest } from './chat.request';
 import { parseGenerateContent, toChatCompletion } from './chat.response';
 import { geminiChunks } from './chat.stream';
@@ -27,6 +29,21 @@ export const gemini: ProviderAdapter = {
   normalizeError,
   chat: translatedOperation('openai', codec),
   messages: translatedOperation('anthropic', codec),
+  // The whole request is counted (`generateContentRequest`): system instruction and tools count too.
+  tokenCounters: {
+    messages: {
+      prepare(body, deployment) {
+        // A count takes no max_tokens, which the Messages shape requires; the request counted has none either.
+        const chat = clientFormats.anthropic.toChat({ ...body, max_tokens: 1 });
+        const request = toGenerateContentRequest({ ...chat, max_completion_tokens: undefined });
+        return {
+          path: geminiApi.countTokensPath(deployment.model),
+          body: JSON.stringify({ generateContentRequest: { model: modelResource(deployment.model), ...request } }),
+        };
+      },
+      readCount: (answer) => countIn(parseUpstreamJson(answer, 'gemini'), 'totalTokens', 'gemini'),
+    },
+  },
   embeddings: geminiEmbeddings,
   responses: unsupportedOperation((d) => `The Responses API is served by OpenAI-format upstreams only; gemini (deployment '${d.id}') is not one.`),
 };

@@ -6,6 +6,7 @@ import { embeddingsBody } from '../openai/embeddings.request';
 import { normalizeError } from '../openai/errors';
 import { readResponsesEventUsage, readResponsesUsage, responsesBody } from '../openai/responses';
 import { readEventUsage, readUsage } from '../openai/usage';
+import { countIn, parseUpstreamJson } from '../translate/upstream-json';
 import { checkRequest, type Refusals } from '../translate/limits';
 import { translatedOperation, unsupportedOperation, type UpstreamChatCodec } from '../translate/operations';
 import { bind } from '../translate/stream';
@@ -34,6 +35,8 @@ export interface OpenAIDialect {
   rename?: Readonly<Record<string, string>>;
   /** Inputs its API takes at all; absent: all of OpenAI's. */
   inputs?: readonly InputModality[];
+  /** Counts a Responses body's input tokens (OpenAI's `/responses/input_tokens`); without it the gateway counts. */
+  countsInputTokens?: boolean;
 }
 
 const DEFAULT_PATHS: Readonly<Record<OpenAIOperation, (deployment: Deployment) => string>> = {
@@ -105,5 +108,15 @@ export function openAICompatible(dialect: OpenAIDialect): ProviderAdapter {
       readEventUsage: readResponsesEventUsage,
     }),
     messages: translatedOperation('anthropic', codec),
+    ...(dialect.countsInputTokens
+      ? {
+          tokenCounters: {
+            responses: {
+              prepare: (body, deployment) => ({ path: '/responses/input_tokens', body: adjust({ ...body, model: deployment.model }) }),
+              readCount: (answer) => countIn(parseUpstreamJson(answer, kind), 'input_tokens', kind),
+            },
+          },
+        }
+      : {}),
   };
 }

@@ -21,3 +21,10 @@ export function parseUpstreamJson(text: Buffer | string, provider: string): Reco
 export function malformed(provider: string, what: string): UpstreamError {
   return new UpstreamError(`The ${provider} upstream answered with ${what}.`);
 }
+
+/** A count in an upstream's answer: a whole number of at least 0, or the upstream's fault. */
+export function countIn(answer: Record<string, unknown>, field: string, provider: string): number {
+  const count = answer[field];
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 0) throw malformed(provider, `no '${field}' count`);
+  return count;
+}

@@ -60,7 +60,7 @@ export function inferenceRoute(operation: Operation, deps: InferenceDeps) {
     const ctx = contextOf(res);
     const telemetry = telemetryOf(res);
     ctx.route = name;
-    ctx.format = formatOfOperation[operation];
+    const format = (ctx.format = formatOfOperation[operation]);
     // Aborted when the client leaves, or by the total deadline (with its own reason) once the upstream is called.
     const abort = new AbortController();
     const lease = deps.leases.track(ctx.id);
@@ -119,7 +119,7 @@ export function inferenceRoute(operation: Operation, deps: InferenceDeps) {
 
     if (result.kind === 'answer') {
       const reply = upstreamErrorReply(result);
-      sendClientError(res, ctx.format, reply.status, reply.body, reply.headers);
+      sendClientError(res, format, reply.status, reply.body, reply.headers);
       return;
     }
     if (result.kind === 'body') {
@@ -127,7 +127,7 @@ export function inferenceRoute(operation: Operation, deps: InferenceDeps) {
       ctx.usage = out.usage;
       metered.responded = true;
       // What was delivered is only counted when the upstream reported no usage.
-      if (!out.usage) metered.delivered.add(out.body);
+      if (!out.usage) metered.delivered.body(out.body);
       ctx.firstByteMs = performance.now() - ctx.startedAt;
       res.writeHead(result.status, { 'content-type': out.contentType, 'content-length': out.body.length });
       res.end(out.body);
@@ -142,7 +142,7 @@ export function inferenceRoute(operation: Operation, deps: InferenceDeps) {
         adapter: result.adapter,
         usageAdded: result.prepared.usageAdded,
         translator: result.prepared.translation?.stream(),
-        format: ctx.format,
+        format,
       },
       {
         onFirstByte: () => {
