@@ -2,14 +2,16 @@ import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startBenchStack, type BenchStack } from './bench-stack';
+import { StackError } from '@aigw/stack';
+import { attachBenchStack, startBenchStack, type BenchStack } from './bench-stack';
 import { runLoad, type LoadResult, type LoadTarget } from './load';
 import { profilesByPid, summarizeProfile } from './cpu-profile';
-import { measureCpu, peakRssMb } from './procstat';
+import { measureCpu, peakRssMb, rssMb } from './procstat';
 import { accessLogTimings, logOffset } from './access-log';
 import { histogramQuantiles, scrape } from './prometheus';
 import { hopBreakdown, SpanSink } from './hops';
 import { round2, summarize } from './stats';
+import { summaryRows, type ScenarioFigures } from './summary';
 
 /**
  * `npm run bench`: the mock provider directly (A) and the whole gateway in front of it (B), interleaved
@@ -23,6 +25,8 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '3', short: 'r' },
     modes: { type: 'string', default: 'non-stream,stream,non-stream-instant' },
     saturation: { type: 'boolean', default: false },
+    /** 1,000 long streams open at once: the proxy's memory while it holds them. */
+    hold: { type: 'boolean', default: false },
     /** Write a CPU profile of every service process and report where their time went. */
     profile: { type: 'boolean', default: false },
     /** Extra flags for every service's node, e.g. `--max-semi-space-size=16`: tuning measured in one run. */
@@ -31,8 +35,15 @@ const { values: args } = parseArgs({
     hops: { type: 'boolean', default: false },
     /** The upstream's time to first token varies by up to this many ms either way, as a real provider's does. */
     jitter: { type: 'string', default: '0' },
+    /** Bench the stack `npm start` runs (`.data/stack.json`) instead of starting one. */
+    running: { type: 'boolean', default: false },
+    /** The alias requests name, routed to the mock provider: the bench's own stack has `bench-model`, `npm start`'s `gpt-4o-mini`. */
+    model: { type: 'string' },
   },
 });
+
+/** Arguments the bench cannot run with: its message is all the user needs. */
+class UsageError extends Error {}
 
 interface Scenario {
   name: 'non-stream' | 'non-stream-instant' | 'stream';
@@ -53,18 +64,20 @@ const SCENARIOS: Record<Scenario['name'], Scenario> = {
   stream: { name: 'stream', stream: true, behavior: { ttftMs: 50, chunkDelayMs: 5, chunks: 20 } },
 };
 
-function targets(b: BenchStack, stream: boolean): { direct: LoadTarget; gateway: LoadTarget } {
-  const body = (model: string) =>
-    JSON.stringify({ model, stream, messages: [{ role: 'user', content: 'Tell me something about benchmarks.' }] });
+const PROMPT = 'Tell me something about benchmarks.';
+
+/** The mock echoes the prompt, cut into its `chunks`: a long answer needs as many characters as events. */
+function targets(b: BenchStack, stream: boolean, prompt = PROMPT): { direct: LoadTarget; gateway: LoadTarget } {
+  const body = (model: string) => JSON.stringify({ model, stream, messages: [{ role: 'user', content: prompt }] });
   const headers = (key: string) => ({ 'content-type': 'application/json', authorization: `Bearer ${key}` });
   return {
-    direct: { origin: new URL(b.stack.urls.mockProvider).origin, path: '/v1/chat/completions', headers: headers(b.mockKey), body: body('mock-bench'), stream },
-    gateway: { origin: new URL(b.stack.urls.gateway).origin, path: '/v1/chat/completions', headers: headers(b.key), body: body('bench-model'), stream },
+    direct: { origin: b.mock, path: '/v1/chat/completions', headers: headers(b.mockKey), body: body('mock-bench'), stream },
+    gateway: { origin: b.gateway, path: '/v1/chat/completions', headers: headers(b.key), body: body(b.model), stream },
   };
 }
 
 async function setBehavior(b: BenchStack, behavior: Scenario['behavior']): Promise<void> {
-  const res = await fetch(`${new URL(b.stack.urls.mockProvider).origin}/_mock/behavior`, {
+  const res = await fetch(`${b.mock}/_mock/behavior`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json' },
     // Patches merge: a jitter left from the scenario before must not reach this one.
@@ -101,10 +114,10 @@ async function runScenario(b: BenchStack, s: Scenario, concurrency: number, dura
   const add = (into: Record<string, number>, name: string, v: number) => (into[name] = (into[name] ?? 0) + v);
   // The load generator (this process) and the mock wait for a CPU too: on either side of a gateway request.
   const clientSide = { loadgen: process.pid, mock: b.mockPid };
-  const quotaBefore = await scrape(b.stack, 'quota');
-  const proxyBefore = await scrape(b.stack, 'proxy');
-  const accessLog = join(b.stack.dataDir, 'logs', 'proxy.log');
-  const accessFrom = ACCESS_LINES ? logOffset(accessLog) : 0;
+  const quotaBefore = await scrape(b.metricsUrl('quota'));
+  const routerBefore = await scrape(b.metricsUrl('router'));
+  const proxyBefore = await scrape(b.metricsUrl('proxy'));
+  const accessFrom = ACCESS_LINES ? logOffset(b.proxyLog) : 0;
   const gatewayWindows: Array<[number, number]> = [];
   spans?.take();
   for (let r = 0; r < rounds; r++) {
@@ -122,8 +135,9 @@ async function runScenario(b: BenchStack, s: Scenario, concurrency: number, dura
       add(writes, name, u.writes);
     }
   }
-  const quotaAfter = await scrape(b.stack, 'quota');
-  const proxyAfter = await scrape(b.stack, 'proxy');
+  const quotaAfter = await scrape(b.metricsUrl('quota'));
+  const routerAfter = await scrape(b.metricsUrl('router'));
+  const proxyAfter = await scrape(b.metricsUrl('proxy'));
   // Where a gateway request waits, as the proxy measures it: auth, quota + routing, the upstream call.
   const phasesMs = Object.fromEntries(
     ['auth', 'admission', 'upstream'].map((phase) => [
@@ -153,12 +167,13 @@ async function runScenario(b: BenchStack, s: Scenario, concurrency: number, dura
     runQueueWaitMsPerRequest: { direct: perRequest(waits.direct, direct.ok), gateway: perRequest(waits.gateway) },
     errors: { direct: direct.errors, gateway: gateway.errors },
     quotaDecisionMs: histogramQuantiles(quotaBefore, quotaAfter, 'quota_decision_duration_seconds', [50, 99]),
+    routerDecisionMs: histogramQuantiles(routerBefore, routerAfter, 'aigw_router_decision_duration_seconds', [50, 99]),
     proxyPhasesMs: phasesMs,
   };
   if (ACCESS_LINES) {
     // The last access lines reach the log up to 100 ms after their request (the logger writes in blocks).
     await new Promise((r) => setTimeout(r, 300));
-    const timings = accessLogTimings(accessLog, accessFrom);
+    const timings = accessLogTimings(b.proxyLog, accessFrom);
     // What the client waited beyond the proxy's own window: its request and response queued for a CPU.
     result.proxyAccessMs = { ...timings, outsideP50: round2(g.p50 - timings.durationMs.p50) };
   }
@@ -180,6 +195,21 @@ async function runScenario(b: BenchStack, s: Scenario, concurrency: number, dura
     result.chunkGapMs = { direct: { p50: round2(dg.p50), p99: round2(dg.p99) }, gateway: { p50: round2(gg.p50), p99: round2(gg.p99) } };
   }
   return result;
+}
+
+/** One request through the gateway before any load: a key or alias it refuses would otherwise show up only as errors. */
+async function checkGateway(b: BenchStack): Promise<void> {
+  await setBehavior(b, { ttftMs: 0, chunkDelayMs: 0, chunks: 8 });
+  const t = targets(b, false).gateway;
+  const res = await fetch(`${t.origin}${t.path}`, { method: 'POST', headers: t.headers, body: t.body });
+  if (res.ok) {
+    await res.arrayBuffer();
+    return;
+  }
+  throw new StackError(
+    `The gateway answered ${res.status} to a bench request for '${b.model}': ${await res.text()}\n` +
+      'Name an alias the stack routes to its mock provider with --model.',
+  );
 }
 
 /**
@@ -222,38 +252,88 @@ async function saturation(b: BenchStack, durationMs: number, jitterMs: number) {
   return steps;
 }
 
+/**
+ * `--hold`: as many streams open at once as the memory target names, each a long answer (300 events of five
+ * characters, 100 ms apart: 30 s), as real answers of hundreds of tokens are; the saturation run's short
+ * streams end before a stream's own buffers grow. The proxy's RSS is read every second while they run.
+ */
+const HOLD = { streams: 1000, behavior: { ttftMs: 50, chunkDelayMs: 100, chunks: 300 } };
+
+async function hold(b: BenchStack) {
+  await setBehavior(b, HOLD.behavior);
+  const proxy = b.gatewayPids.proxy!;
+  const startRssMb = rssMb(proxy);
+  let maxRssMb = startRssMb;
+  const sampler = setInterval(() => (maxRssMb = Math.max(maxRssMb, rssMb(proxy))), 1000);
+  // Each worker's stream outlasts the window, so each holds one stream from start to end.
+  const prompt = `${PROMPT} `.repeat(Math.ceil((HOLD.behavior.chunks * 5) / (PROMPT.length + 1)));
+  const result = await runLoad(targets(b, true, prompt).gateway, HOLD.streams, 1000).finally(() => clearInterval(sampler));
+  const gaps = summarize(result.gapMs);
+  return {
+    streams: HOLD.streams,
+    ...HOLD.behavior,
+    completed: result.ok,
+    errors: result.errors,
+    ttftMsP99: round2(summarize(result.ttftMs).p99),
+    chunkGapMs: { p50: round2(gaps.p50), p99: round2(gaps.p99) },
+    proxyRssMb: { start: round2(startRssMb), max: round2(maxRssMb) },
+  };
+}
+
 async function main(): Promise<void> {
   const concurrency = Number(args.concurrency);
   const durationMs = Number(args.duration) * 1000;
   const rounds = Number(args.rounds);
   const jitterMs = Number(args.jitter);
-  if (!Number.isInteger(jitterMs) || jitterMs < 0) throw new Error(`--jitter takes a whole number of milliseconds, not '${args.jitter}'`);
-  const modes = args.modes!.split(',') as Scenario['name'][];
+  if (!Number.isInteger(jitterMs) || jitterMs < 0) throw new UsageError(`--jitter takes a whole number of milliseconds, not '${args.jitter}'`);
+  const modes = args.modes!.split(',').filter(Boolean) as Scenario['name'][];
   const unknown = modes.filter((m) => !(m in SCENARIOS));
-  if (unknown.length > 0) throw new Error(`unknown mode ${unknown.join(', ')}: the modes are ${Object.keys(SCENARIOS).join(', ')}`);
+  if (unknown.length > 0) throw new UsageError(`unknown mode ${unknown.join(', ')}: the modes are ${Object.keys(SCENARIOS).join(', ')}`);
   const date = new Date().toISOString();
   const commit = execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim();
   const resultsDir = join(__dirname, '..', 'results');
   const profileDir = join(resultsDir, 'profiles', `${date.slice(0, 19).replace(/:/g, '')}-${commit}`);
   const nodeArgs = args['node-args'].split(/\s+/).filter(Boolean);
+  if (args.running && (args.profile || args.hops || nodeArgs.length > 0)) {
+    throw new UsageError('--profile, --hops and --node-args start the services with flags of their own: they cannot apply to a running stack');
+  }
   if (args.profile) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`);
   const spans = args.hops ? await SpanSink.start() : undefined;
-  const b = await startBenchStack({ nodeArgs, env: spans?.env });
-  const report: Record<string, unknown> = { date, commit, node: process.version, durationS: Number(args.duration), rounds, ttftJitterMs: jitterMs };
+  const model = args.model ?? (args.running ? 'gpt-4o-mini' : 'bench-model');
+  const b = args.running ? await attachBenchStack({ model }) : await startBenchStack({ model, nodeArgs, env: spans?.env });
+  const report: Record<string, unknown> = {
+    date,
+    commit,
+    node: process.version,
+    stack: args.running ? 'running' : 'own',
+    durationS: Number(args.duration),
+    rounds,
+    ttftJitterMs: jitterMs,
+  };
   try {
+    await checkGateway(b);
     await warmUp(b);
     report.scenarios = [];
     for (const m of modes) {
       const r = await runScenario(b, withJitter(SCENARIOS[m], jitterMs), concurrency, durationMs, rounds, spans);
       (report.scenarios as unknown[]).push(r);
-      console.log(JSON.stringify(r, null, 2));
+      console.log(`${m}: ${JSON.stringify(r)}`);
     }
     if (args.saturation) {
       report.saturation = await saturation(b, durationMs, jitterMs);
       console.table(report.saturation);
     }
+    if (args.hold) {
+      report.hold = await hold(b);
+      console.log(JSON.stringify(report.hold, null, 2));
+    }
     report.peakRssMb = Object.fromEntries(Object.entries({ ...b.gatewayPids, mock: b.mockPid }).map(([k, pid]) => [k, round2(peakRssMb(pid))]));
+    console.log('Peak RSS, MB:');
     console.table(report.peakRssMb);
+    if (modes.length > 0) {
+      console.log('Per scenario (a stream\'s added latency is its first token\'s; in brackets: direct):');
+      console.table(summaryRows(report.scenarios as ScenarioFigures[]));
+    }
   } finally {
     await b.close();
     await spans?.close();
@@ -277,6 +357,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  console.error(err);
+  // Bad arguments, or a stack that is missing or refuses the bench: the message says what to do, a trace would only hide it.
+  console.error(err instanceof UsageError || err instanceof StackError ? err.message : err);
   process.exit(1);
 });

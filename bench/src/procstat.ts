@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /** Clock ticks per second of /proc/<pid>/stat times; 100 on every Linux this runs on. */
 const TICKS_PER_S = 100;
@@ -15,8 +15,19 @@ export function cpuMs(pid: number): number {
 
 /** Peak resident set size of a process so far (VmHWM), number of megabytes. */
 export function peakRssMb(pid: number): number {
+  return statusMb(pid, 'VmHWM');
+}
+
+/** Resident set size of a process now (VmRSS), number of megabytes. */
+export function rssMb(pid: number): number {
+  return statusMb(pid, 'VmRSS');
+}
+
+const STATUS_FIELDS = { VmHWM: /VmHWM:\s+(\d+) kB/, VmRSS: /VmRSS:\s+(\d+) kB/ };
+
+function statusMb(pid: number, field: keyof typeof STATUS_FIELDS): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const match = /VmHWM:\s+(\d+) kB/.exec(status);
+  const match = STATUS_FIELDS[field].exec(status);
   return match ? Number(match[1]) / 1024 : NaN;
 }
 
@@ -68,4 +79,39 @@ export async function measureCpu<T>(pids: Record<string, number>, fn: () => Prom
     }),
   );
   return { value, used };
+}
+
+/**
+ * The process listening on a TCP port of this machine: the socket's inode from /proc/net/tcp{,6}, then the
+ * process holding it among /proc/<pid>/fd. Undefined when nothing listens there, or when the listener is
+ * another user's and its descriptors cannot be read.
+ */
+export function pidListeningOn(port: number): number | undefined {
+  const hexPort = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      // sl, local address, remote address, state (0A: listening), ..., inode (the tenth field).
+      const fields = line.trim().split(/\s+/);
+      if (fields[3] === '0A' && fields[1]?.endsWith(hexPort)) inodes.add(fields[9]!);
+    }
+  }
+  if (inodes.size === 0) return undefined;
+  for (const pid of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        const inode = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1];
+        if (inode && inodes.has(inode)) return Number(pid);
+      } catch {
+        // The descriptor closed between listing and reading.
+      }
+    }
+  }
+  return undefined;
 }

@@ -1,11 +1,8 @@
-import type { Stack } from '@aigw/stack';
-
 /** One scrape of a service's /metrics: sample name with labels → value. */
 export type Scrape = Map<string, number>;
 
-export async function scrape(stack: Stack, service: 'quota' | 'router' | 'proxy'): Promise<Scrape> {
-  const port = stack.services.get(service)!.port;
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+export async function scrape(url: string): Promise<Scrape> {
+  const text = await (await fetch(url)).text();
   const samples = new Map<string, number>();
   for (const line of text.split('\n')) {
     if (!line || line.startsWith('#')) continue;

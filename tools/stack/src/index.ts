@@ -1,3 +1,4 @@
 export * from './infra';
 export * from './services';
 export * from './stack';
+export * from './stack-file';

@@ -1,4 +1,4 @@
-import { problemOf } from './services';
+import { problemOf, semiSpaceMb } from './services';
 
 describe('stack – what a service reports to the terminal', () => {
   it('problems – a warning or worse, with the error’s class and message but not its stack', () => {
@@ -12,5 +12,16 @@ describe('stack – what a service reports to the terminal', () => {
     expect(problemOf(JSON.stringify({ level: 'info', msg: 'service started' }))).toBeUndefined();
     expect(problemOf('Debugger listening on ws://127.0.0.1:9229')).toBeUndefined();
     expect(problemOf('{ not json')).toBeUndefined();
+  });
+});
+
+describe('stack – the young generation each service gets', () => {
+  it('Node 20 keeps its own 16 MB semi-spaces', () => {
+    expect(semiSpaceMb(20)).toBe(16);
+  });
+
+  it('Node 22 and later, which would let them grow to 64 MB, get 8 MB: the proxy stays under 300 MB at 1,000 streams', () => {
+    expect(semiSpaceMb(22)).toBe(8);
+    expect(semiSpaceMb(24)).toBe(8);
   });
 });

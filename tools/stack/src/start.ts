@@ -1,20 +1,29 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { StackError } from './infra';
+import { removeStackFile, stackFileOf, writeStackFile } from './stack-file';
 import { REPO_ROOT, generateKey, startStack } from './stack';
+
+/** A secret kept in `dataDir` across starts, made on the first one: tools on this machine read it from there. */
+function keptSecret(dataDir: string, name: string, make: () => string): string {
+  const file = join(dataDir, name);
+  if (!existsSync(file)) writeFileSync(file, `${make()}\n`, { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+}
 
 /** `npm start`: the whole gateway on this machine, until Ctrl-C. */
 async function main(): Promise<void> {
   const dataDir = join(REPO_ROOT, '.data');
   mkdirSync(dataDir, { recursive: true });
-  const keyFile = join(dataDir, 'demo-key');
-  if (!existsSync(keyFile)) writeFileSync(keyFile, `${generateKey()}\n`, { mode: 0o600 });
-  const demoKey = readFileSync(keyFile, 'utf8').trim();
+  const demoKey = keptSecret(dataDir, 'demo-key', generateKey);
+  // `npm run bench -- --running` calls the mock directly too, with this key.
+  const mockKey = process.env.MOCK_PROVIDER_API_KEY ?? keptSecret(dataDir, 'mock-provider-key', () => `mock-${generateKey()}`);
+  const infra = { natsUrl: process.env.NATS_URL ?? 'nats://127.0.0.1:4222', redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' };
+  const stackFile = join(dataDir, 'stack.json');
 
   const port = (name: string) => (process.env[name] ? Number(process.env[name]) : undefined);
   const stack = await startStack({
-    natsUrl: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
-    redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    ...infra,
     dataDir,
     demoKey,
     ports: {
@@ -28,8 +37,13 @@ async function main(): Promise<void> {
     },
     onProblem: (service, line) => console.error(`[${service}] ${line}`),
     // Pace the local mock like a real model, so that a person sees tokens arrive one by one.
-    env: { MOCK_TTFT_MS: process.env.MOCK_TTFT_MS ?? '200', MOCK_CHUNK_DELAY_MS: process.env.MOCK_CHUNK_DELAY_MS ?? '40' },
+    env: {
+      MOCK_PROVIDER_API_KEY: mockKey,
+      MOCK_TTFT_MS: process.env.MOCK_TTFT_MS ?? '200',
+      MOCK_CHUNK_DELAY_MS: process.env.MOCK_CHUNK_DELAY_MS ?? '40',
+    },
   });
+  writeStackFile(stackFile, stackFileOf(stack, infra));
 
   console.log(`Gateway:        ${stack.urls.gateway}`);
   console.log(`Metering API:   ${stack.urls.metering}`);
@@ -43,6 +57,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     console.log('Stopping...');
+    removeStackFile(stackFile);
     stack.stop().then(() => process.exit(0), () => process.exit(1));
   };
   process.on('SIGINT', shutdown);
