@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { StackError } from './infra';
 import { removeStackFile, stackFileOf, writeStackFile } from './stack-file';
 import { REPO_ROOT, generateKey, startStack } from './stack';
+import { superviseServices } from './supervisor';
 
 /** A secret kept in `dataDir` across starts, made on the first one: tools on this machine read it from there. */
 function keptSecret(dataDir: string, name: string, make: () => string): string {
@@ -52,24 +53,34 @@ async function main(): Promise<void> {
   console.log(`Demo key:       ${demoKey}`);
   console.log(`Logs:           ${join(dataDir, 'logs')}   (Ctrl-C stops everything)`);
 
+  const supervisor = superviseServices(stack, {
+    onExit: (name, reason, restartInMs) =>
+      console.error(
+        `${name} exited unexpectedly (${reason}); restarting it${restartInMs ? ` in ${restartInMs / 1000} s` : ''}. See ${join(dataDir, 'logs', `${name}.log`)}`,
+      ),
+    onRestarted: (name, pid) => {
+      console.error(`${name} restarted (pid ${pid})`);
+      writeStackFile(stackFile, stackFileOf(stack, infra));
+    },
+    onRestartFailed: (name, err) => console.error(`${name} did not start again: ${err instanceof Error ? err.message : String(err)}`),
+  });
+
   let stopping = false;
   const shutdown = () => {
     if (stopping) return;
     stopping = true;
     console.log('Stopping...');
     removeStackFile(stackFile);
-    stack.stop().then(() => process.exit(0), () => process.exit(1));
+    supervisor
+      .stop()
+      .then(() => stack.stop())
+      .then(
+        () => process.exit(0),
+        () => process.exit(1),
+      );
   };
   process.on('SIGINT', shutdown);
   process.on('SIGTERM', shutdown);
-  for (const svc of stack.services.values()) {
-    svc.child.once('exit', (code, signal) => {
-      if (!stopping) {
-        console.error(`${svc.name} exited unexpectedly (${code ?? signal}); stopping the stack. See ${join(dataDir, 'logs', `${svc.name}.log`)}`);
-        shutdown();
-      }
-    });
-  }
 }
 
 main().catch((err) => {
