@@ -9,14 +9,15 @@ import { createAdmission } from './admission';
 import { FailurePolicy } from './failure-policy';
 import { createLeaseHandlers, startLeaseSweeper, type LeaseSweeper } from './leases';
 import { createQuotaMetrics } from './quota-metrics';
-import { connectRedis, isRedisReady } from './redis-connection';
+import { connectRedis, isRedisReady, REDIS_FAILURE_POLICY, redisReadyWithin } from './redis-connection';
 import { QuotaStore } from './redis/quota-store';
 import { CostModel } from './spend/cost-model';
 import { startUsageReconciler, type ReconcilerOptions, type UsageReconciler } from './usage-reconciler';
 
 export interface QuotaServiceOptions {
   nats: { servers: string };
-  redis: { url: string };
+  /** `startupWaitMs`: how long to wait for Redis before taking requests (`REDIS_FAILURE_POLICY.startupWaitMs`). */
+  redis: { url: string; startupWaitMs?: number };
   /** Where `/healthz`, `/readyz` and `/metrics` listen; port 0 picks a free one. */
   ops: { port: number; host?: string };
   /** The gateway config: `quota` for the limits, `models`, `deployments` and `prices` for what requests cost. */
@@ -90,6 +91,7 @@ export async function startQuotaService(opts: QuotaServiceOptions): Promise<Quot
       ready: () => nc !== undefined && isBusReady(nc) && isRedisReady(redis),
     });
     nc = await connectBus({ servers: opts.nats.servers, name: 'quota', logger });
+    await redisReadyWithin(redis, opts.redis.startupWaitMs ?? REDIS_FAILURE_POLICY.startupWaitMs);
     service = await startService(
       nc,
       'quota',

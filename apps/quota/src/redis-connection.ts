@@ -18,6 +18,13 @@ export const REDIS_FAILURE_POLICY = {
    * default) but leaves room for a burst of hundreds of decisions queued on a busy 2-core machine.
    */
   commandTimeoutMs: 750,
+  /**
+   * How long a starting replica waits for its first connection before it takes requests, number of
+   * milliseconds. Requests reach a replica as soon as it subscribes; one that subscribed before Redis answered
+   * would decide its first requests by the failure policy, uncounted, after every restart. A Redis still
+   * unreachable after this is an outage, and the failure policy is what decides then.
+   */
+  startupWaitMs: 5_000,
   /** Delay before reconnect attempt `n`, number of milliseconds; short, so recovery follows Redis closely. */
   reconnectDelayMs: (attempt: number): number => Math.min(attempt * 100, 1000),
 } as const;
@@ -59,6 +66,20 @@ export function connectRedis(url: string, logger: Logger): Redis {
 
 export function isRedisReady(redis: Redis): boolean {
   return redis.status === 'ready';
+}
+
+/** Resolves when the connection is ready, or after `timeoutMs` if it is not by then. */
+export function redisReadyWithin(redis: Redis, timeoutMs: number): Promise<void> {
+  if (isRedisReady(redis)) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, timeoutMs);
+    redis.once('ready', done);
+  });
 }
 
 /** Replies by which a reachable Redis says it cannot take commands for now (loading, failing over, full). */
