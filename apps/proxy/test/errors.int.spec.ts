@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { APIError, AuthenticationError, NotFoundError, RateLimitError } from 'openai';
 import type { OpenAIErrorBody } from '@aigw/providers';
 import { BUS_TIMEOUT_MS, keys, startHarness, type Harness } from './harness';
@@ -72,6 +73,20 @@ describe('proxy – request validation', () => {
     const res = await post('/v1/embeddings', JSON.stringify({ model: 'embed-test' }));
     expect(res.status).toBe(400);
     expect((await errorOf(res)).param).toBe('input');
+  });
+
+  it('proxy – answers a compressed body 415 naming the encoding, in the shape of the API it was sent to', async () => {
+    const body = gzipSync(JSON.stringify({ model: 'gpt-test', messages }));
+    const chat = await post('/v1/chat/completions', body, { authorization: `Bearer ${keys.good}`, 'content-encoding': 'gzip' });
+    expect(chat.status).toBe(415);
+    expect(await errorOf(chat)).toMatchObject({
+      type: 'invalid_request_error',
+      code: 'unsupported_media_type',
+      message: "Content-Encoding 'gzip' is not supported: send the request body uncompressed.",
+    });
+    const anthropic = await post('/v1/messages', body, { 'x-api-key': keys.good, 'anthropic-version': '2023-06-01', 'content-encoding': 'gzip' });
+    expect(anthropic.status).toBe(415);
+    expect(await anthropic.json()).toMatchObject({ type: 'error', error: { type: 'invalid_request_error', message: expect.stringMatching(/^Content-Encoding 'gzip'/) } });
   });
 
   it('proxy – answers a body over 1 MB 413 through the SDK', async () => {

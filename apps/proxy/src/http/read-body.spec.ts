@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
-import { RequestTooLargeError } from '@aigw/contracts';
+import { RequestTooLargeError, UnsupportedContentEncodingError } from '@aigw/contracts';
 import { discardRest, readBody } from './read-body';
 
 /** A server that reads at most 1 KB of body, answers 413 past it, then drops up to `discardBytes` more. */
@@ -74,5 +74,39 @@ describe('readBody and discardRest – an oversized body gets its 413', () => {
     const s = await tooLargeServer(64 * 1024);
     server = s.server;
     expect(await sendRegardless(s.port, 16 * 1024 * 1024)).toBe('cut');
+  });
+});
+
+describe('readBody – a compressed body', () => {
+  let server: Server;
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      readBody(req, 1024 * 1024).then(
+        (body) => res.end(`read ${body.length}`),
+        (err: unknown) => res.writeHead(err instanceof UnsupportedContentEncodingError ? 415 : 500).end((err as Error).message),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  });
+  afterAll(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+
+  it('is refused unread, naming the encoding, and the connection serves the next request', async () => {
+    const port = (server.address() as AddressInfo).port;
+    const socket = connect(port, '127.0.0.1');
+    let answers = '';
+    socket.on('data', (d: Buffer) => (answers += d.toString('latin1')));
+    const gzipped = Buffer.alloc(100_000, 1);
+    socket.write(`POST / HTTP/1.1\r\nhost: x\r\ncontent-encoding: GZIP\r\ncontent-length: ${gzipped.length}\r\n\r\n`);
+    socket.write(gzipped);
+    socket.write('POST / HTTP/1.1\r\nhost: x\r\ncontent-encoding: identity\r\ncontent-length: 2\r\n\r\n{}');
+    await new Promise<void>((resolve) => {
+      const check = () => (/read 2$/.test(answers) ? resolve() : setTimeout(check, 10));
+      check();
+    });
+    socket.destroy();
+    expect(answers).toMatch(/^HTTP\/1\.1 415 .*Content-Encoding 'gzip' is not supported: send the request body uncompressed\..*HTTP\/1\.1 200 OK/s);
   });
 });

@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { RequestTooLargeError } from '@aigw/contracts';
+import { RequestTooLargeError, UnsupportedContentEncodingError } from '@aigw/contracts';
 
 /** The client went away before its request body was complete; there is nobody left to answer. */
 export class ClientGoneError extends Error {
@@ -12,8 +12,12 @@ export class ClientGoneError extends Error {
 /**
  * The raw request body, refused as soon as it is known to be over `limitBytes`: at once when
  * `content-length` says so, otherwise when the bytes read pass the limit. Bytes past the limit are not kept.
+ * A compressed body is refused unread (415) rather than parsed as garbage: the gateway parses every body it
+ * forwards, and no SDK compresses one. Node's server drops the unread body itself, keeping the connection.
  */
 export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
+  const encoding = req.headers['content-encoding']?.trim().toLowerCase();
+  if (encoding && encoding !== 'identity') return Promise.reject(new UnsupportedContentEncodingError(encoding));
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > limitBytes) return Promise.reject(new RequestTooLargeError(limitBytes));
   return new Promise((resolve, reject) => {

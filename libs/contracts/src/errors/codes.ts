@@ -18,6 +18,8 @@ export const ErrorCode = {
   NotFound: 'not_found',
   /** The request body is larger than the gateway accepts. */
   RequestTooLarge: 'request_too_large',
+  /** The request body is encoded in a way the gateway does not read (a `content-encoding` such as gzip). */
+  UnsupportedMediaType: 'unsupported_media_type',
   /** A rate limit was hit; `retryAfterS` says when to try again. */
   RateLimitExceeded: 'rate_limit_exceeded',
   /** An internal service did not answer in time or is not running. */

@@ -86,6 +86,13 @@ export class RequestTooLargeError extends GatewayError {
   }
 }
 
+export class UnsupportedContentEncodingError extends GatewayError {
+  constructor(encoding: string) {
+    super(ErrorCode.UnsupportedMediaType, `Content-Encoding '${encoding}' is not supported: send the request body uncompressed.`);
+    this.name = 'UnsupportedContentEncodingError';
+  }
+}
+
 export class RateLimitError extends GatewayError {
   constructor(message: string, retryAfterS: number, limit?: string) {
     super(ErrorCode.RateLimitExceeded, message, limit === undefined ? { retryAfterS } : { retryAfterS, limit });
@@ -131,6 +138,7 @@ export const errors = {
   ModelNotFoundError,
   NotFoundError,
   RequestTooLargeError,
+  UnsupportedContentEncodingError,
   RateLimitError,
   ServiceUnavailableError,
   UpstreamError,

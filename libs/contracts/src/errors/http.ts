@@ -13,6 +13,7 @@ export const HTTP_ERROR_BY_CODE: Readonly<Record<ErrorCode, { status: number; ty
   [ErrorCode.ModelNotFound]: { status: 404, type: 'invalid_request_error' },
   [ErrorCode.NotFound]: { status: 404, type: 'invalid_request_error' },
   [ErrorCode.RequestTooLarge]: { status: 413, type: 'invalid_request_error' },
+  [ErrorCode.UnsupportedMediaType]: { status: 415, type: 'invalid_request_error' },
   [ErrorCode.RateLimitExceeded]: { status: 429, type: 'requests' },
   [ErrorCode.ServiceUnavailable]: { status: 503, type: 'server_error' },
   [ErrorCode.UpstreamError]: { status: 502, type: 'server_error' },
