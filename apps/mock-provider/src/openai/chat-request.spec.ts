@@ -90,6 +90,40 @@ describe('chat request', () => {
     expect(refusal(body)).toEqual({ status: 400, message: expect.any(String), type: 'invalid_request_error', param, code });
   });
 
+  describe('tool turns, as OpenAI checks them', () => {
+    const call = (id: string) => ({ id, type: 'function', function: { name: 'f', arguments: '{}' } });
+    const asks = (...ids: string[]) => ({ role: 'assistant', content: null, tool_calls: ids.map(call) });
+    const answers = (id: string) => ({ role: 'tool', tool_call_id: id, content: 'r' });
+
+    it('takes every call answered by the tool messages right after it', () => {
+      const messages = [user('x'), asks('call_1', 'call_2'), answers('call_2'), answers('call_1'), user('y'), asks('call_3'), answers('call_3')];
+      expect(() => parseChatRequest({ model: 'm', messages })).not.toThrow();
+    });
+
+    it('refuses a tool message that answers no assistant message with tool_calls', () => {
+      expect(refusal({ model: 'm', messages: [user('x'), answers('call_1')] })).toEqual({
+        status: 400,
+        message: "Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.",
+        type: 'invalid_request_error',
+        param: 'messages.[1].role',
+        code: null,
+      });
+      expect(refusal({ model: 'm', messages: [asks('call_1'), answers('call_1'), user('x'), answers('call_1')] }).param).toBe('messages.[3].role');
+    });
+
+    it('refuses calls left unanswered, naming them, whether the conversation goes on or ends there', () => {
+      expect(refusal({ model: 'm', messages: [user('x'), asks('call_1', 'call_2'), answers('call_1'), user('y')] })).toEqual({
+        status: 400,
+        message:
+          "An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: call_2",
+        type: 'invalid_request_error',
+        param: 'messages.[1].role',
+        code: null,
+      });
+      expect(refusal({ model: 'm', messages: [user('x'), asks('call_1')] }).param).toBe('messages.[1].role');
+    });
+  });
+
   it('words an out-of-range sampling parameter as OpenAI does, and takes its bounds', () => {
     expect(refusal({ model: 'm', messages: [user('x')], temperature: 5 }).message).toBe(
       "Invalid 'temperature': decimal above maximum value. Expected a value <= 2, but got 5 instead.",

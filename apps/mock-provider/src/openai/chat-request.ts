@@ -73,7 +73,37 @@ function parseMessages(value: unknown): ChatMessage[] {
     const message = "Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.";
     fail(message, 'messages', 'empty_array');
   }
-  return value.map((m: unknown, i) => parseMessage(m, `messages[${i}]`));
+  const messages = value.map((m: unknown, i) => parseMessage(m, `messages[${i}]`));
+  checkToolTurns(value as JsonObject[]);
+  return messages;
+}
+
+/**
+ * OpenAI's rules for tool turns: each `tool` message answers a call of the assistant message before its run of
+ * tool messages, and every call of an assistant message is answered before the conversation goes on. Both are
+ * refused in OpenAI's words (its `param` spells the index `messages.[i]`).
+ */
+function checkToolTurns(messages: readonly JsonObject[]): void {
+  let calls: { at: number; pending: Set<string> } | undefined;
+  messages.forEach((m, i) => {
+    if (m.role === 'tool') {
+      if (!calls) fail("Invalid parameter: messages with role 'tool' must be a response to a preceeding message with 'tool_calls'.", `messages.[${i}].role`);
+      calls.pending.delete(m.tool_call_id as string);
+      return;
+    }
+    if (calls) allAnswered(calls);
+    const toolCalls = m.role === 'assistant' && Array.isArray(m.tool_calls) ? (m.tool_calls as unknown[]) : [];
+    calls = toolCalls.length > 0 ? { at: i, pending: new Set(toolCalls.map((c) => (isObject(c) ? String(c.id) : ''))) } : undefined;
+  });
+  if (calls) allAnswered(calls);
+}
+
+function allAnswered(calls: { at: number; pending: Set<string> }): void {
+  if (calls.pending.size === 0) return;
+  fail(
+    `An assistant message with 'tool_calls' must be followed by tool messages responding to each 'tool_call_id'. The following tool_call_ids did not have response messages: ${[...calls.pending].join(', ')}`,
+    `messages.[${calls.at}].role`,
+  );
 }
 
 function parseMessage(m: unknown, param: string): ChatMessage {
