@@ -33,6 +33,11 @@ export const ProxyEnv = z.object({
   UPSTREAM_CONNECTIONS: z.coerce.number().int().positive().default(512),
   /** How long a verified key is trusted before auth is asked again. */
   AUTH_CACHE_TTL_MS: ms(5_000),
+  /**
+   * How long after auth last confirmed a key the proxy still serves it while auth cannot answer (auth, its Redis
+   * or NATS down); 0 refuses such requests with 503 at once. Revocations announced meanwhile still apply.
+   */
+  AUTH_CACHE_STALE_IF_ERROR_MS: z.coerce.number().int().nonnegative().default(600_000),
   /** Directory of the usage spool (events JetStream could not take); default `.data/spool/proxy-<PORT>`. */
   USAGE_SPOOL_DIR: z.string().min(1).optional(),
   /** Most disk the usage spool may use, number of bytes; past it events are dropped and counted. */

@@ -26,6 +26,7 @@ async function main(): Promise<void> {
     maxBodyBytes: env.MAX_BODY_BYTES,
     busTimeoutMs: env.BUS_TIMEOUT_MS,
     authCacheTtlMs: env.AUTH_CACHE_TTL_MS,
+    authStaleIfErrorMs: env.AUTH_CACHE_STALE_IF_ERROR_MS,
     upstream: {
       connections: env.UPSTREAM_CONNECTIONS,
       connectTimeoutMs: env.UPSTREAM_CONNECT_TIMEOUT_MS,

@@ -35,6 +35,11 @@ export function createProxyMetrics(registry: Registry) {
       help: 'Requests being served.',
       registers: [registry],
     }),
+    staleAuth: new Counter({
+      name: 'aigw_proxy_auth_stale_total',
+      help: 'Key lookups auth could not answer (service_unavailable), answered with the key’s last verified principal (AUTH_CACHE_STALE_IF_ERROR_MS).',
+      registers: [registry],
+    }),
     usagePublished: new Counter({
       name: 'aigw_proxy_usage_events_total',
       help: 'Usage events published to JetStream, by result (ok, duplicate, spooled: on disk until JetStream is back, failed: lost).',

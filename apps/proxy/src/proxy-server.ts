@@ -26,6 +26,8 @@ export interface ProxyOptions {
   busTimeoutMs: number;
   /** How long a verified key is trusted, number of milliseconds. */
   authCacheTtlMs: number;
+  /** How long a verified key still serves while auth cannot answer; 0: not at all. */
+  authStaleIfErrorMs?: number;
   upstream: {
     connections: number;
     connectTimeoutMs: number;
@@ -74,7 +76,14 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
   const app = createApp({
     bus,
     authenticate: tracedAuthentication(
-      createAuthenticator(bus, nc, { ttlMs: opts.authCacheTtlMs, auth: opts.auth, secrets: opts.authSecrets ?? process.env, logger }),
+      createAuthenticator(bus, nc, {
+        ttlMs: opts.authCacheTtlMs,
+        staleIfErrorMs: opts.authStaleIfErrorMs,
+        onStale: () => metrics.staleAuth.inc(),
+        auth: opts.auth,
+        secrets: opts.authSecrets ?? process.env,
+        logger,
+      }),
     ),
     agent,
     timeouts: { connectMs: opts.upstream.connectTimeoutMs, headersMs: opts.upstream.headersTimeoutMs, bodyMs: opts.upstream.bodyTimeoutMs },

@@ -82,6 +82,8 @@ describe('proxy authentication with the real auth service', () => {
   let direct: ProxyHandle;
   /** Trusts 127.0.0.1 as a load balancer, so tests can speak for other client addresses with X-Forwarded-For. */
   let behindLb: ProxyHandle;
+  /** Asks auth again after 300 ms, and serves a key auth confirmed within the last minute while auth cannot answer. */
+  let forgiving: ProxyHandle;
   /** Every credential the tests used: none may appear in a log line. */
   const credentials: string[] = [...Object.values(seeds), HS_SECRET];
   const signing: Record<'rs' | 'es' | 'rsNext', { privateKey: KeyLike; jwk: JWK }> = {} as never;
@@ -214,11 +216,13 @@ describe('proxy authentication with the real auth service', () => {
     });
     direct = await startProxy(options([]));
     behindLb = await startProxy(options(['127.0.0.1/32', '::1/128']));
+    forgiving = await startProxy({ ...options([]), authCacheTtlMs: 300, authStaleIfErrorMs: 60_000 });
   }, 60_000);
 
   afterAll(async () => {
     await direct?.close();
     await behindLb?.close();
+    await forgiving?.close();
     await auth?.stop();
     for (const service of services) await service.stop();
     await nc?.drain();
@@ -445,6 +449,29 @@ describe('proxy authentication with the real auth service', () => {
       jwks.keys = [signing.rs.jwk, signing.es.jwk, signing.rsNext.jwk];
       await sleep(1_100);
       expect((await chat(direct, await token('rsNext'))).status).toBe(200);
+    });
+  });
+
+  describe('while auth cannot answer', () => {
+    it('proxy auth – serves a key auth confirmed within AUTH_CACHE_STALE_IF_ERROR_MS, counting it; a key it never confirmed gets 503', async () => {
+      const seen = await newKey();
+      const unseen = await newKey();
+      expect((await chat(forgiving, seen.secret)).status).toBe(200);
+      const stale = async () => Number(/^aigw_proxy_auth_stale_total(?:\{[^}]*\})? (\S+)$/m.exec(await (await fetch(`${forgiving.url}/metrics`)).text())?.[1]);
+      const before = await stale();
+
+      await redis.stop();
+      try {
+        await sleep(400);
+        expect((await chat(forgiving, seen.secret)).status).toBe(200);
+        expect(admits.at(-1)).toMatchObject({ keyId: seen.id });
+        const refused = await chat(forgiving, unseen.secret);
+        expect(refused.status).toBe(503);
+        expect(refused.body.error).toMatchObject({ code: 'service_unavailable', message: 'The auth service cannot reach its key store.' });
+        expect((await stale()) - before).toBe(1);
+      } finally {
+        await redis.restart();
+      }
     });
   });
 

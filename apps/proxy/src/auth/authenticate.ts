@@ -33,6 +33,10 @@ const PROXY_ROLES: readonly Role[] = ['client'];
 export interface AuthenticatorOptions {
   /** How long a verified key is trusted without asking auth again, number of milliseconds. */
   ttlMs: number;
+  /** How long a key's last verified principal still serves while auth cannot answer (`PrincipalCache`). */
+  staleIfErrorMs?: number;
+  /** Called when it does. */
+  onStale?: () => void;
   maxEntries?: number;
   /** The config's `auth:` section: trusted proxies and JWT issuers. */
   auth?: Pick<AuthConfig, 'trustedProxies' | 'jwtIssuers'>;
@@ -54,6 +58,8 @@ export function createAuthenticator(bus: BusClient, nc: NatsConnection, opts: Au
     ttlMs: opts.ttlMs,
     negativeTtlMs: Math.min(opts.ttlMs, 1_000),
     maxEntries,
+    staleIfErrorMs: opts.staleIfErrorMs,
+    onStale: opts.onStale,
   });
   const issuers = opts.auth?.jwtIssuers ?? {};
   const jwt = Object.keys(issuers).length

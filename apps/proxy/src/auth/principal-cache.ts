@@ -7,6 +7,14 @@ export interface PrincipalCacheOptions {
   negativeTtlMs: number;
   /** Most keys remembered; the oldest entry goes first. */
   maxEntries: number;
+  /**
+   * How long after auth last vouched for a key its principal still serves when auth cannot answer (auth, its
+   * Redis or NATS down: `service_unavailable`), number of milliseconds; 0 never. A key revoked meanwhile is
+   * not served: a revocation drops the entry when it is announced, and after a NATS outage every entry goes.
+   */
+  staleIfErrorMs?: number;
+  /** Called when a lookup is answered with a principal auth could not confirm. */
+  onStale?: () => void;
 }
 
 interface Entry {
@@ -14,12 +22,15 @@ interface Entry {
   expiresAt: number;
   /** The principal once auth answered; until then the entry counts as any key's and any tenant's. */
   settled?: Principal;
+  /** When auth last confirmed `settled`. */
+  verifiedAt?: number;
 }
 
 /**
  * Principals by key hash, so that auth is asked once per key per `ttlMs` rather than once per request.
  * Concurrent requests with the same key share one lookup. A key auth does not know is remembered for
- * `negativeTtlMs` only; any other failure (auth not answering) is not remembered at all.
+ * `negativeTtlMs` only; any other failure (auth not answering) is not remembered, and is answered with the
+ * key's last principal while that is younger than `staleIfErrorMs`.
  */
 export class PrincipalCache {
   readonly #entries = new Map<string, Entry>();
@@ -37,15 +48,35 @@ export class PrincipalCache {
     const hit = this.#entries.get(keyHash);
     if (hit && hit.expiresAt > now) return hit.principal;
     if (hit) this.#entries.delete(keyHash);
-    const entry: Entry = { principal: this.#verify(keyHash, clientIp), expiresAt: now + this.#opts.ttlMs };
-    entry.principal.then((principal) => (entry.settled = principal), (err: unknown) => {
-      if (this.#entries.get(keyHash) !== entry) return;
-      if (err instanceof GatewayError && err.code === ErrorCode.InvalidApiKey) {
-        entry.expiresAt = Math.min(entry.expiresAt, Date.now() + this.#opts.negativeTtlMs);
-      } else {
-        this.#entries.delete(keyHash);
-      }
-    });
+    // What auth last confirmed for this key, in case it cannot answer now.
+    const last = hit?.settled && hit.verifiedAt !== undefined ? { principal: hit.settled, verifiedAt: hit.verifiedAt } : undefined;
+    const staleIfErrorMs = this.#opts.staleIfErrorMs ?? 0;
+    const entry = { expiresAt: now + this.#opts.ttlMs } as Entry;
+    entry.principal = this.#verify(keyHash, clientIp).then(
+      (principal) => {
+        entry.settled = principal;
+        entry.verifiedAt = Date.now();
+        return principal;
+      },
+      (err: unknown) => {
+        const unavailable = err instanceof GatewayError && err.code === ErrorCode.ServiceUnavailable;
+        if (last && unavailable && Date.now() < last.verifiedAt + staleIfErrorMs) {
+          entry.settled = last.principal;
+          entry.verifiedAt = last.verifiedAt;
+          entry.expiresAt = Math.min(entry.expiresAt, last.verifiedAt + staleIfErrorMs);
+          this.#opts.onStale?.();
+          return last.principal;
+        }
+        if (this.#entries.get(keyHash) === entry) {
+          if (err instanceof GatewayError && err.code === ErrorCode.InvalidApiKey) {
+            entry.expiresAt = Math.min(entry.expiresAt, Date.now() + this.#opts.negativeTtlMs);
+          } else {
+            this.#entries.delete(keyHash);
+          }
+        }
+        throw err;
+      },
+    );
     if (this.#entries.size >= this.#opts.maxEntries) {
       const oldest = this.#entries.keys().next().value;
       if (oldest !== undefined) this.#entries.delete(oldest);
