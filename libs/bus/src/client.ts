@@ -7,6 +7,7 @@ import { timeRequest } from './bus-metrics';
 import type { EndpointContract } from './contract';
 import { decodeJson, encodeJson } from './codec';
 import { endOfTurn } from './end-of-turn';
+import { isBusDown } from './connect';
 import { ReplyInbox } from './reply-inbox';
 import { ERROR_CODE_HEADER } from './service';
 import { busTracer, rpcAttributes, traceHeaders } from './trace-context';
@@ -67,7 +68,7 @@ export class BusClient {
       await endOfTurn();
       reply = await this.#inbox.request(contract.subject, encodeJson(payload), { timeout, headers });
     } catch (err) {
-      throw toUnavailable(contract.service, timeout, err);
+      throw toUnavailable(contract.service, timeout, err, isBusDown(this.#nc));
     }
     let body: unknown;
     try {
@@ -101,9 +102,15 @@ export class BusClient {
   }
 }
 
-function toUnavailable(service: string, timeoutMs: number, err: unknown): GatewayError {
+/** `busDown`: the connection to NATS was lost when the request failed, which then says why. */
+function toUnavailable(service: string, timeoutMs: number, err: unknown, busDown: boolean): GatewayError {
   if (err instanceof natsErrors.NoRespondersError) {
     return new ServiceUnavailableError(service, `The ${service} service is not available: no instance is running.`, {
+      cause: err,
+    });
+  }
+  if (busDown) {
+    return new ServiceUnavailableError(service, `The ${service} service could not be reached: the gateway has lost its connection to NATS, its message bus.`, {
       cause: err,
     });
   }

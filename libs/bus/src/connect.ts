@@ -36,7 +36,8 @@ export async function connectBus(opts: BusConnectOptions): Promise<NatsConnectio
       } else if (s.type === 'reconnect') {
         connected.set(nc, true);
         opts.logger.info({ server: s.server }, 'NATS reconnected');
-      } else if (s.type === 'error') { opts.logger.error({ err: s.error }, 'NATS error');
+      } else if (s.type === 'error') {
+        opts.logger.error({ err: s.error }, 'NATS error');
       }
     }
   })();
@@ -45,6 +46,11 @@ export async function connectBus(opts: BusConnectOptions): Promise<NatsConnectio
 
 /** Connection state as the status events last reported it, per connection made by connectBus. */
 const connected = new WeakMap<NatsConnection, boolean>();
+
+/** Whether the connection is known to be down: lost and reconnecting, or closed. */
+export function isBusDown(nc: NatsConnection): boolean {
+  return connected.get(nc) === false || nc.isClosed();
+}
 
 /** Whether the connection can carry requests now: connected, not draining, not closed. */
 export function isBusReady(nc: NatsConnection): boolean {
