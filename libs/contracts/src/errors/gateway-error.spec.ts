@@ -17,6 +17,7 @@ describe('errors – registry', () => {
       new errors.ModelNotFoundError('m'),
       new errors.NotFoundError('GET', '/x'),
       new errors.RequestTooLargeError(10),
+      new errors.UnsupportedContentEncodingError('gzip'),
       new errors.RateLimitError('slow down', 3),
       new errors.ServiceUnavailableError('quota', 'down'),
       new errors.UpstreamError('bad gateway', 500),
