@@ -68,8 +68,9 @@ export function superviseServices(stack: Supervised, opts: SupervisorOptions = {
     timers.add(timer);
   };
 
-  const now = Date.now();
-  for (const svc of stack.services.values()) watch(svc.name, svc.child, now - stableMs, 0);
+  // The stack came up whole, so none of its services counts as crashing on start-up: each starts out stable.
+  const stableSince = Date.now() - stableMs;
+  for (const svc of stack.services.values()) watch(svc.name, svc.child, stableSince, 0);
 
   return {
     async stop() {

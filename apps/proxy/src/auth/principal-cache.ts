@@ -17,13 +17,17 @@ export interface PrincipalCacheOptions {
   onStale?: () => void;
 }
 
+/** A principal as auth last confirmed it, and when. */
+interface Confirmed {
+  principal: Principal;
+  at: number;
+}
+
 interface Entry {
   principal: Promise<Principal>;
   expiresAt: number;
   /** The principal once auth answered; until then the entry counts as any key's and any tenant's. */
-  settled?: Principal;
-  /** When auth last confirmed `settled`. */
-  verifiedAt?: number;
+  settled?: Confirmed;
 }
 
 /**
@@ -49,21 +53,19 @@ export class PrincipalCache {
     if (hit && hit.expiresAt > now) return hit.principal;
     if (hit) this.#entries.delete(keyHash);
     // What auth last confirmed for this key, in case it cannot answer now.
-    const last = hit?.settled && hit.verifiedAt !== undefined ? { principal: hit.settled, verifiedAt: hit.verifiedAt } : undefined;
+    const last = hit?.settled;
     const staleIfErrorMs = this.#opts.staleIfErrorMs ?? 0;
     const entry = { expiresAt: now + this.#opts.ttlMs } as Entry;
     entry.principal = this.#verify(keyHash, clientIp).then(
       (principal) => {
-        entry.settled = principal;
-        entry.verifiedAt = Date.now();
+        entry.settled = { principal, at: Date.now() };
         return principal;
       },
       (err: unknown) => {
         const unavailable = err instanceof GatewayError && err.code === ErrorCode.ServiceUnavailable;
-        if (last && unavailable && Date.now() < last.verifiedAt + staleIfErrorMs) {
-          entry.settled = last.principal;
-          entry.verifiedAt = last.verifiedAt;
-          entry.expiresAt = Math.min(entry.expiresAt, last.verifiedAt + staleIfErrorMs);
+        if (last && unavailable && Date.now() < last.at + staleIfErrorMs) {
+          entry.settled = last;
+          entry.expiresAt = Math.min(entry.expiresAt, last.at + staleIfErrorMs);
           this.#opts.onStale?.();
           return last.principal;
         }
@@ -94,7 +96,8 @@ export class PrincipalCache {
     const hashes = new Set(change.keyHashes);
     const keyIds = new Set(change.keyIds);
     const tenantWide = change.reason === 'tenant-updated';
-    for (const [keyHash, { settled }] of this.#entries) {
+    for (const [keyHash, entry] of this.#entries) {
+      const settled = entry.settled?.principal;
       const stale = hashes.has(keyHash) || (settled ? keyIds.has(settled.keyId) || (tenantWide && settled.tenantId === change.tenantId) : tenantWide);
       if (stale) this.#entries.delete(keyHash);
     }

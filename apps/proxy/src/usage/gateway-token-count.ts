@@ -86,9 +86,9 @@ const EMPTY = Buffer.alloc(0);
 /**
  * What a response delivered to the client, kept only until the request's usage is known: a whole JSON
  * body, or the first bytes of the SSE events written and the count of all. Dropped unread when the
- * upstream reported usage. A stream delivers hundreds of small events and keeps them for as long as it
- * runs: they are copied into one buffer that doubles as it fills, since a Buffer of its own per event
- * would cost more than the event.
+ * upstream reported usage. A stream delivers hundreds of small events and holds the first of them for as
+ * long as it runs: they are copied into one buffer that doubles as it fills, up to the cap, since a Buffer
+ * of its own per event would cost more than the event.
  */
 export class DeliveredCapture {
   #body: Buffer | undefined;
