@@ -12,6 +12,7 @@ import { histogramQuantiles, scrape } from './prometheus';
 import { hopBreakdown, SpanSink } from './hops';
 import { round2, summarize } from './stats';
 import { summaryRows, type ScenarioFigures } from './summary';
+import { startBareProxy, type BareProxy } from './bare-proxy-process';
 
 /**
  * `npm run bench`: the mock provider directly (A) and the whole gateway in front of it (B), interleaved
@@ -39,6 +40,8 @@ const { values: args } = parseArgs({
     running: { type: 'boolean', default: false },
     /** The alias requests name, routed to the mock provider: the bench's own stack has `bench-model`, `npm start`'s `gpt-4o-mini`. */
     model: { type: 'string' },
+    /** Also load a bare Node proxy in front of the mock (bare-proxy.ts): what any extra Node hop costs here. */
+    bare: { type: 'boolean', default: false },
   },
 });
 
@@ -67,12 +70,14 @@ const SCENARIOS: Record<Scenario['name'], Scenario> = {
 const PROMPT = 'Tell me something about benchmarks.';
 
 /** The mock echoes the prompt, cut into its `chunks`: a long answer needs as many characters as events. */
-function targets(b: BenchStack, stream: boolean, prompt = PROMPT): { direct: LoadTarget; gateway: LoadTarget } {
+function targets(b: BenchStack, stream: boolean, prompt = PROMPT, bare?: BareProxy): { direct: LoadTarget; gateway: LoadTarget; bare?: LoadTarget } {
   const body = (model: string) => JSON.stringify({ model, stream, messages: [{ role: 'user', content: prompt }] });
   const headers = (key: string) => ({ 'content-type': 'application/json', authorization: `Bearer ${key}` });
+  const direct = { origin: b.mock, path: '/v1/chat/completions', headers: headers(b.mockKey), body: body('mock-bench'), stream };
   return {
-    direct: { origin: b.mock, path: '/v1/chat/completions', headers: headers(b.mockKey), body: body('mock-bench'), stream },
+    direct,
     gateway: { origin: b.gateway, path: '/v1/chat/completions', headers: headers(b.key), body: body(b.model), stream },
+    ...(bare ? { bare: { ...direct, origin: bare.origin } } : {}),
   };
 }
 
@@ -101,13 +106,16 @@ const ACCESS_LINES = ['info', 'debug', 'trace'].includes(process.env.BENCH_LOG_L
 
 const empty = (): LoadResult => ({ ok: 0, errors: {}, elapsedMs: 0, latencyMs: [], ttftMs: [], gapMs: [] });
 
-async function runScenario(b: BenchStack, s: Scenario, concurrency: number, durationMs: number, rounds: number, spans?: SpanSink) {
+async function runScenario(b: BenchStack, s: Scenario, concurrency: number, durationMs: number, rounds: number, spans?: SpanSink, bareProxy?: BareProxy) {
   await setBehavior(b, s.behavior);
-  const t = targets(b, s.stream);
+  const t = targets(b, s.stream, PROMPT, bareProxy);
   await runLoad(t.direct, concurrency, 1000);
+  if (t.bare) await runLoad(t.bare, concurrency, 1000);
   await runLoad(t.gateway, concurrency, 1000);
   const direct = empty();
   const gateway = empty();
+  const bare = empty();
+  const bareUse = { cpuMs: 0, writes: 0 };
   const cpu: Record<string, number> = {};
   const writes: Record<string, number> = {};
   const waits = { direct: {} as Record<string, number>, gateway: {} as Record<string, number> };
@@ -124,6 +132,12 @@ async function runScenario(b: BenchStack, s: Scenario, concurrency: number, dura
     const directRound = await measureCpu(clientSide, () => runLoad(t.direct, concurrency, durationMs));
     merge(direct, directRound.value);
     for (const [name, u] of Object.entries(directRound.used)) add(waits.direct, name, u.runQueueWaitMs);
+    if (t.bare) {
+      const bareRound = await measureCpu({ bare: bareProxy!.pid }, () => runLoad(t.bare!, concurrency, durationMs));
+      merge(bare, bareRound.value);
+      bareUse.cpuMs += bareRound.used.bare!.cpuMs;
+      bareUse.writes += bareRound.used.bare!.writes;
+    }
     const from = Date.now();
     const gatewayRound = await measureCpu({ ...b.gatewayPids, ...clientSide }, () => runLoad(t.gateway, concurrency, durationMs));
     gatewayWindows.push([from, Date.now()]);
@@ -170,6 +184,7 @@ async function runScenario(b: BenchStack, s: Scenario, concurrency: number, dura
     routerDecisionMs: histogramQuantiles(routerBefore, routerAfter, 'aigw_router_decision_duration_seconds', [50, 99]),
     proxyPhasesMs: phasesMs,
   };
+  if (t.bare) result.bare = bareFigures(direct, bare, bareUse, s.stream);
   if (ACCESS_LINES) {
     // The last access lines reach the log up to 100 ms after their request (the logger writes in blocks).
     await new Promise((r) => setTimeout(r, 300));
@@ -197,6 +212,26 @@ async function runScenario(b: BenchStack, s: Scenario, concurrency: number, dura
   return result;
 }
 
+/**
+ * The bare proxy's figures beside the gateway's, against the same direct rounds: what one more Node process
+ * forwarding bytes adds on this machine, the floor under anything the gateway adds.
+ */
+function bareFigures(direct: LoadResult, bare: LoadResult, use: { cpuMs: number; writes: number }, stream: boolean) {
+  const d = summarize(stream ? direct.ttftMs : direct.latencyMs);
+  const p = summarize(stream ? bare.ttftMs : bare.latencyMs);
+  const rps = (r: LoadResult) => (r.ok / r.elapsedMs) * 1000;
+  return {
+    requests: bare.ok,
+    rps: round2(rps(bare)),
+    ratio: round2(rps(bare) / rps(direct)),
+    /** As the gateway's figure the summary shows: a stream's to its first token. */
+    added: { p50: round2(p.p50 - d.p50), p99: round2(p.p99 - d.p99) },
+    cpuMsPerRequest: round2(use.cpuMs / bare.ok),
+    writeSyscallsPerRequest: round2(use.writes / bare.ok),
+    errors: bare.errors,
+  };
+}
+
 /** One request through the gateway before any load: a key or alias it refuses would otherwise show up only as errors. */
 async function checkGateway(b: BenchStack): Promise<void> {
   await setBehavior(b, { ttftMs: 0, chunkDelayMs: 0, chunks: 8 });
@@ -217,11 +252,12 @@ async function checkGateway(b: BenchStack): Promise<void> {
  * many calls, so a low-concurrency scenario measured on a fresh stack would time the interpreter. A few
  * seconds of instant answers, plain and streamed, direct and through the gateway.
  */
-async function warmUp(b: BenchStack): Promise<void> {
+async function warmUp(b: BenchStack, bareProxy?: BareProxy): Promise<void> {
   await setBehavior(b, { ttftMs: 0, chunkDelayMs: 0, chunks: 8 });
   for (const stream of [false, true]) {
-    const t = targets(b, stream);
+    const t = targets(b, stream, PROMPT, bareProxy);
     await runLoad(t.direct, WARM_UP.concurrency, WARM_UP.durationMs);
+    if (t.bare) await runLoad(t.bare, WARM_UP.concurrency, WARM_UP.durationMs);
     await runLoad(t.gateway, WARM_UP.concurrency, WARM_UP.durationMs);
   }
 }
@@ -301,6 +337,7 @@ async function main(): Promise<void> {
   const spans = args.hops ? await SpanSink.start() : undefined;
   const model = args.model ?? (args.running ? 'gpt-4o-mini' : 'bench-model');
   const b = args.running ? await attachBenchStack({ model }) : await startBenchStack({ model, nodeArgs, env: spans?.env });
+  const bareProxy = args.bare ? await startBareProxy(b.mock) : undefined;
   const report: Record<string, unknown> = {
     date,
     commit,
@@ -312,10 +349,10 @@ async function main(): Promise<void> {
   };
   try {
     await checkGateway(b);
-    await warmUp(b);
+    await warmUp(b, bareProxy);
     report.scenarios = [];
     for (const m of modes) {
-      const r = await runScenario(b, withJitter(SCENARIOS[m], jitterMs), concurrency, durationMs, rounds, spans);
+      const r = await runScenario(b, withJitter(SCENARIOS[m], jitterMs), concurrency, durationMs, rounds, spans, bareProxy);
       (report.scenarios as unknown[]).push(r);
       console.log(`${m}: ${JSON.stringify(r)}`);
     }
@@ -337,6 +374,7 @@ async function main(): Promise<void> {
   } finally {
     await b.close();
     await spans?.close();
+    await bareProxy?.close();
   }
   if (args.profile) {
     const files = profilesByPid(profileDir);

@@ -7,11 +7,13 @@ export interface ScenarioFigures {
   chunkGapMs?: { direct: { p99: number }; gateway: { p99: number } };
   cpuMsPerRequest: { total: number; proxy?: number };
   errors: { direct: Record<string, number>; gateway: Record<string, number> };
+  /** With `--bare`: the bare proxy's figures against the same direct rounds. */
+  bare?: { ratio: number; added: { p50: number; p99: number }; cpuMsPerRequest: number };
 }
 
 /**
- * One row per scenario with what the issue's targets are about, to read at a glance (`console.table`); the
- * JSON line holds everything else. A stream's added latency is its first token's; its whole-stream time
+ * One row per scenario with what the issue's targets are about, to read at a glance (`console.table`), and
+ * with `--bare` the same for the bare proxy in one column; the JSON line holds everything else. A stream's added latency is its first token's; its whole-stream time
  * stays in the JSON.
  */
 export function summaryRows(scenarios: readonly ScenarioFigures[]): Record<string, Record<string, number | string>> {
@@ -29,6 +31,7 @@ export function summaryRows(scenarios: readonly ScenarioFigures[]): Record<strin
         'CPU ms/req': s.cpuMsPerRequest.total,
         'proxy CPU ms/req': s.cpuMsPerRequest.proxy ?? '',
         errors: `${errors(s.errors.gateway)} (${errors(s.errors.direct)})`,
+        ...(s.bare ? { 'bare proxy: ratio; added p50 / p99; CPU': `${s.bare.ratio}; ${s.bare.added.p50} / ${s.bare.added.p99} ms; ${s.bare.cpuMsPerRequest} ms` } : {}),
       },
     ]),
   );
