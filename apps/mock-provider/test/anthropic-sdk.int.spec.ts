@@ -104,7 +104,35 @@ describe('the Anthropic dialect through the official @anthropic-ai/sdk', () => {
       .create({ model: 'claude-test', max_tokens: 10, messages: [{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_x', content: 'r' }] }] })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BadRequestError);
-    expect((err as BadRequestError).error).toMatchObject({ type: 'error', error: { type: 'invalid_request_error', message: expect.stringContaining('toolu_x') } });
+    expect((err as BadRequestError).error).toMatchObject({
+      type: 'error',
+      error: {
+        type: 'invalid_request_error',
+        message:
+          'messages.0.content.0: unexpected `tool_use_id` found in `tool_result` blocks: toolu_x. Each `tool_result` block must have a corresponding `tool_use` block in the previous message.',
+      },
+    });
+  });
+
+  it('anthropic sdk – refuses tool_use blocks the next message does not answer, naming that message, as Anthropic does', async () => {
+    const err = await client.messages
+      .create({
+        model: 'claude-test',
+        max_tokens: 10,
+        messages: [
+          { role: 'user', content: 'weather?' },
+          { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_a', name: 'get_weather', input: {} }] },
+          { role: 'user', content: 'never mind' },
+        ],
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BadRequestError);
+    expect((err as BadRequestError).error).toMatchObject({
+      error: {
+        message:
+          'messages.2: `tool_use` ids were found without `tool_result` blocks immediately after: toolu_a. Each `tool_use` block must have a corresponding `tool_result` block in the next message.',
+      },
+    });
   });
 
   it('anthropic sdk – raises Anthropic’s error classes for the dialect’s errors and faults', async () => {

@@ -39,14 +39,14 @@ function checkToolPairs(turns: Array<{ role: string; blocks: Json[] }>): void {
     const previous = turns[i - 1];
     const asked = new Set(previous?.role === 'assistant' ? previous.blocks.filter((b) => b.type === 'tool_use').map((b) => b.id as string) : []);
     if (turn.role === 'user') {
-      for (const block of turn.blocks) {
+      turn.blocks.forEach((block, j) => {
         if (block.type === 'tool_result' && !asked.has(block.tool_use_id as string)) {
           invalid(
-            `messages.${i}.content: unexpected \`tool_use_id\` found in \`tool_result\` blocks: ${String(block.tool_use_id)}. ` +
+            `messages.${i}.content.${j}: unexpected \`tool_use_id\` found in \`tool_result\` blocks: ${String(block.tool_use_id)}. ` +
               'Each `tool_result` block must have a corresponding `tool_use` block in the previous message.',
           );
         }
-      }
+      });
     }
     if (turn.role === 'assistant') {
       const uses = turn.blocks.filter((b) => b.type === 'tool_use').map((b) => b.id as string);
@@ -55,7 +55,10 @@ function checkToolPairs(turns: Array<{ role: string; blocks: Json[] }>): void {
       const answered = new Set(next.role === 'user' ? next.blocks.filter((b) => b.type === 'tool_result').map((b) => b.tool_use_id as string) : []);
       const missing = uses.filter((id) => !answered.has(id));
       if (missing.length > 0) {
-        invalid(`messages.${i + 1}: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${missing.join(', ')}`);
+        invalid(
+          `messages.${i + 1}: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${missing.join(', ')}. ` +
+            'Each `tool_use` block must have a corresponding `tool_result` block in the next message.',
+        );
       }
     }
   });
