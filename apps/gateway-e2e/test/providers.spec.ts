@@ -238,6 +238,23 @@ describe.each(UPSTREAMS)('Anthropic SDK → gateway /v1/messages → %s upstream
     sawAnthropic(model, second.usage);
   });
 
+  it('messages – a tool_result that answers no tool_use gets Anthropic\'s own 400, whatever the upstream', async () => {
+    const err = await anthropic.messages
+      .create({ model, max_tokens: 16, messages: [{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_orphan', content: 'r' }] }] })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Anthropic.BadRequestError);
+    expect((err as InstanceType<typeof Anthropic.BadRequestError>).error).toMatchObject({
+      type: 'error',
+      error: {
+        type: 'invalid_request_error',
+        message:
+          'messages.0.content.0: unexpected `tool_use_id` found in `tool_result` blocks: toolu_orphan. Each `tool_result` block must have a corresponding `tool_use` block in the previous message.',
+      },
+    });
+    // Anthropic itself refused it, an answered request, metered without tokens; the gateway refuses it for any other upstream before sending it.
+    if (upstream === 'anthropic') saw('key_admin', model, 0, 0);
+  });
+
   it('messages – a tool use round trip, streamed, input assembled from input_json_delta', async () => {
     const messages: Anthropic.MessageParam[] = [{ role: 'user', content: 'Oslo' }];
     const stream = anthropic.messages.stream({ model, max_tokens: 256, tools: [anthropicWeather], tool_choice: { type: 'any' }, messages });

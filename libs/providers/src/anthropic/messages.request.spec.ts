@@ -96,9 +96,59 @@ describe('anthropic messages request (Messages → OpenAI chat pivot)', () => {
     const chat = toChat({
       model: 'm',
       max_tokens: 5,
-      messages: [{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', is_error: true, content: [{ type: 'text', text: 'timeout' }] }] }],
+      messages: [
+        { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'lookup', input: {} }] },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't1', is_error: true, content: [{ type: 'text', text: 'timeout' }] }] },
+      ],
     });
-    expect(chat.messages).toEqual([{ role: 'tool', tool_call_id: 't1', content: 'Error: timeout' }]);
+    expect(chat.messages[1]).toEqual({ role: 'tool', tool_call_id: 't1', content: 'Error: timeout' });
+  });
+
+  const refusal = (body: unknown) => {
+    try {
+      toChat(body);
+    } catch (err) {
+      return err as InvalidRequestError;
+    }
+    throw new Error('not refused');
+  };
+  const use = (id: string) => ({ type: 'tool_use', id, name: 'lookup', input: {} });
+  const result = (id: string) => ({ type: 'tool_result', tool_use_id: id, content: 'r' });
+
+  it('messages request – refuses a tool_result that answers no tool_use of the turn before, in Anthropic\'s words', () => {
+    const err = refusal({
+      model: 'm',
+      max_tokens: 5,
+      messages: [
+        { role: 'user', content: 'look it up' },
+        { role: 'assistant', content: [use('t1')] },
+        { role: 'user', content: [result('t1'), result('t9')] },
+      ],
+    });
+    expect(err).toBeInstanceOf(InvalidRequestError);
+    expect(err.message).toBe(
+      'messages.2.content.1: unexpected `tool_use_id` found in `tool_result` blocks: t9. Each `tool_result` block must have a corresponding `tool_use` block in the previous message.',
+    );
+    expect(err.details.param).toBe('messages[2].content[1]');
+  });
+
+  it('messages request – refuses tool_use blocks the next turn leaves unanswered, naming that turn, in Anthropic\'s words', () => {
+    const err = refusal({
+      model: 'm',
+      max_tokens: 5,
+      messages: [
+        { role: 'user', content: 'look both up' },
+        { role: 'assistant', content: [use('t1'), use('t2')] },
+        { role: 'user', content: [result('t1')] },
+      ],
+    });
+    expect(err.message).toBe(
+      'messages.2: `tool_use` ids were found without `tool_result` blocks immediately after: t2. Each `tool_use` block must have a corresponding `tool_result` block in the next message.',
+    );
+  });
+
+  it('messages request – lets a conversation end on the assistant\'s tool_use (a prefill), which no turn follows yet', () => {
+    expect(toChat({ model: 'm', max_tokens: 5, messages: [{ role: 'user', content: 'x' }, { role: 'assistant', content: [use('t1')] }] }).messages).toHaveLength(2);
   });
 
   it.each([

@@ -110,8 +110,46 @@ function toolChoiceOf(choice: AnthropicToolChoice): ToolChoice {
   }
 }
 
+const toolUseIds = (message: MessageParam | undefined, role: MessageParam['role']): string[] =>
+  message?.role === role && typeof message.content !== 'string' ? message.content.flatMap((b) => (b.type === 'tool_use' ? [b.id] : [])) : [];
+
+/**
+ * Anthropic's rule for tool turns, checked before translating because another provider words it in its own
+ * format, or lets it pass: a `tool_result` answers a `tool_use` of the turn just before, and every `tool_use`
+ * is answered in the next turn. The messages are Anthropic's own (its index is the turn that should answer).
+ * https://docs.anthropic.com/en/docs/agents-and-tools/tool-use/implement-tool-use
+ */
+function checkToolTurns(messages: readonly MessageParam[]): void {
+  messages.forEach((message, i) => {
+    if (typeof message.content === 'string') return;
+    if (message.role === 'user') {
+      const asked = new Set(toolUseIds(messages[i - 1], 'assistant'));
+      message.content.forEach((block, j) => {
+        if (block.type !== 'tool_result' || asked.has(block.tool_use_id)) return;
+        refuse(
+          `messages[${i}].content[${j}]`,
+          `messages.${i}.content.${j}: unexpected \`tool_use_id\` found in \`tool_result\` blocks: ${block.tool_use_id}. ` +
+            'Each `tool_result` block must have a corresponding `tool_use` block in the previous message.',
+        );
+      });
+      return;
+    }
+    const next = messages[i + 1];
+    if (next === undefined) return;
+    const answered = new Set(next.role === 'user' && typeof next.content !== 'string' ? next.content.flatMap((b) => (b.type === 'tool_result' ? [b.tool_use_id] : [])) : []);
+    const missing = toolUseIds(message, 'assistant').filter((id) => !answered.has(id));
+    if (missing.length === 0) return;
+    refuse(
+      `messages[${i + 1}]`,
+      `messages.${i + 1}: \`tool_use\` ids were found without \`tool_result\` blocks immediately after: ${missing.join(', ')}. ` +
+        'Each `tool_use` block must have a corresponding `tool_result` block in the next message.',
+    );
+  });
+}
+
 /** The pivot request for a validated Messages request; the model stays the client's alias until `prepare`. */
 export function toChatRequest(req: MessagesRequest): ChatRequest {
+  checkToolTurns(req.messages);
   const messages: ChatMessage[] = [];
   if (req.system !== undefined) {
     const text = typeof req.system === 'string' ? req.system : req.system.map((b) => b.text).join('\n');
