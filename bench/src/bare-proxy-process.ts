@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { REPO_ROOT, semiSpaceMb } from '@aigw/stack';
+import { REPO_ROOT, SERVICE_NODE_FLAGS } from '@aigw/stack';
 
 /** A running bare-proxy.ts: its origin to load and its pid to read CPU and memory from. */
 export interface BareProxy {
@@ -11,8 +11,10 @@ export interface BareProxy {
 
 /** Starts bare-proxy.ts in front of `upstream` with the node flags the stack gives its services, so that the two compare. */
 export function startBareProxy(upstream: string): Promise<BareProxy> {
-  const flags = [`--max-semi-space-size=${semiSpaceMb(Number(process.versions.node.split('.')[0]))}`, '--require', 'tsx/cjs'];
-  const child = spawn(process.execPath, [...flags, join(__dirname, 'bare-proxy.ts'), upstream], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, '--require', 'tsx/cjs', join(__dirname, 'bare-proxy.ts'), upstream], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`the bare proxy exited (${code}) before it listened`)));

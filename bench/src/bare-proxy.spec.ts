@@ -17,6 +17,11 @@ describe('the bare proxy – one Node hop that only forwards', () => {
         finishStream = () => res.end('data: last\n\n');
         return;
       }
+      if (req.url === '/broken') {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.write('data: first\n\n', () => setTimeout(() => res.destroy(), 50));
+        return;
+      }
       let body = '';
       req.setEncoding('utf8');
       req.on('data', (c: string) => (body += c));
@@ -57,6 +62,12 @@ describe('the bare proxy – one Node hop that only forwards', () => {
     let rest = '';
     for (let r = await reader.read(); !r.done; r = await reader.read()) rest += decoder.decode(r.value);
     expect(rest).toBe('data: last\n\n');
+  });
+
+  it('cuts the client off when the upstream breaks mid-answer, rather than ending the answer as if complete', async () => {
+    const res = await fetch(`${proxy.origin}/broken`);
+    expect(res.status).toBe(200);
+    await expect(res.text()).rejects.toThrow();
   });
 
   it('answers 502 when the upstream cannot be reached', async () => {

@@ -29,8 +29,9 @@ const server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
       return res;
     })
     .catch((err: Error) => {
-      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
-      res.end(err.message);
+      // Once the answer has started, only cutting it off tells the client it is incomplete.
+      if (res.headersSent) res.destroy(err);
+      else res.writeHead(502, { 'content-type': 'text/plain' }).end(err.message);
     });
 });
 server.listen(0, '127.0.0.1', () => process.stdout.write(`${(server.address() as AddressInfo).port}\n`));

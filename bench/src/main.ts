@@ -70,16 +70,19 @@ const SCENARIOS: Record<Scenario['name'], Scenario> = {
 const PROMPT = 'Tell me something about benchmarks.';
 
 /** The mock echoes the prompt, cut into its `chunks`: a long answer needs as many characters as events. */
-function targets(b: BenchStack, stream: boolean, prompt = PROMPT, bare?: BareProxy): { direct: LoadTarget; gateway: LoadTarget; bare?: LoadTarget } {
+function targets(b: BenchStack, stream: boolean, prompt = PROMPT): { direct: LoadTarget; gateway: LoadTarget } {
   const body = (model: string) => JSON.stringify({ model, stream, messages: [{ role: 'user', content: prompt }] });
   const headers = (key: string) => ({ 'content-type': 'application/json', authorization: `Bearer ${key}` });
-  const direct = { origin: b.mock, path: '/v1/chat/completions', headers: headers(b.mockKey), body: body('mock-bench'), stream };
   return {
-    direct,
+    direct: { origin: b.mock, path: '/v1/chat/completions', headers: headers(b.mockKey), body: body('mock-bench'), stream },
     gateway: { origin: b.gateway, path: '/v1/chat/completions', headers: headers(b.key), body: body(b.model), stream },
-    ...(bare ? { bare: { ...direct, origin: bare.origin } } : {}),
   };
 }
+
+/** The direct request sent through the bare proxy instead: the same mock, key and body. */
+const throughBare = (direct: LoadTarget, bare: BareProxy): LoadTarget => ({ ...direct, origin: bare.origin });
+
+const rpsOf = (r: LoadResult) => (r.ok / r.elapsedMs) * 1000;
 
 async function setBehavior(b: BenchStack, behavior: Scenario['behavior']): Promise<void> {
   const res = await fetch(`${b.mock}/_mock/behavior`, {
@@ -108,9 +111,10 @@ const empty = (): LoadResult => ({ ok: 0, errors: {}, elapsedMs: 0, latencyMs: [
 
 async function runScenario(b: BenchStack, s: Scenario, concurrency: number, durationMs: number, rounds: number, spans?: SpanSink, bareProxy?: BareProxy) {
   await setBehavior(b, s.behavior);
-  const t = targets(b, s.stream, PROMPT, bareProxy);
+  const t = targets(b, s.stream);
+  const viaBare = bareProxy && throughBare(t.direct, bareProxy);
   await runLoad(t.direct, concurrency, 1000);
-  if (t.bare) await runLoad(t.bare, concurrency, 1000);
+  if (viaBare) await runLoad(viaBare, concurrency, 1000);
   await runLoad(t.gateway, concurrency, 1000);
   const direct = empty();
   const gateway = empty();
@@ -132,8 +136,8 @@ async function runScenario(b: BenchStack, s: Scenario, concurrency: number, dura
     const directRound = await measureCpu(clientSide, () => runLoad(t.direct, concurrency, durationMs));
     merge(direct, directRound.value);
     for (const [name, u] of Object.entries(directRound.used)) add(waits.direct, name, u.runQueueWaitMs);
-    if (t.bare) {
-      const bareRound = await measureCpu({ bare: bareProxy!.pid }, () => runLoad(t.bare!, concurrency, durationMs));
+    if (bareProxy && viaBare) {
+      const bareRound = await measureCpu({ bare: bareProxy.pid }, () => runLoad(viaBare, concurrency, durationMs));
       merge(bare, bareRound.value);
       bareUse.cpuMs += bareRound.used.bare!.cpuMs;
       bareUse.writes += bareRound.used.bare!.writes;
@@ -161,7 +165,6 @@ async function runScenario(b: BenchStack, s: Scenario, concurrency: number, dura
   );
   const d = summarize(direct.latencyMs);
   const g = summarize(gateway.latencyMs);
-  const rps = (r: LoadResult) => (r.ok / r.elapsedMs) * 1000;
   const perRequest = (byProcess: Record<string, number>, requests = gateway.ok) => {
     const total = Object.values(byProcess).reduce((a, v) => a + v, 0);
     return { total: round2(total / requests), ...Object.fromEntries(Object.entries(byProcess).map(([k, v]) => [k, round2(v / requests)])) };
@@ -170,7 +173,7 @@ async function runScenario(b: BenchStack, s: Scenario, concurrency: number, dura
     scenario: s.name,
     concurrency,
     requests: { direct: direct.ok, gateway: gateway.ok },
-    rps: { direct: round2(rps(direct)), gateway: round2(rps(gateway)), ratio: round2(rps(gateway) / rps(direct)) },
+    rps: { direct: round2(rpsOf(direct)), gateway: round2(rpsOf(gateway)), ratio: round2(rpsOf(gateway) / rpsOf(direct)) },
     latencyMs: {
       direct: { p50: round2(d.p50), p99: round2(d.p99) },
       gateway: { p50: round2(g.p50), p99: round2(g.p99) },
@@ -184,7 +187,7 @@ async function runScenario(b: BenchStack, s: Scenario, concurrency: number, dura
     routerDecisionMs: histogramQuantiles(routerBefore, routerAfter, 'aigw_router_decision_duration_seconds', [50, 99]),
     proxyPhasesMs: phasesMs,
   };
-  if (t.bare) result.bare = bareFigures(direct, bare, bareUse, s.stream);
+  if (viaBare) result.bare = bareFigures(direct, bare, bareUse, s.stream);
   if (ACCESS_LINES) {
     // The last access lines reach the log up to 100 ms after their request (the logger writes in blocks).
     await new Promise((r) => setTimeout(r, 300));
@@ -219,11 +222,10 @@ async function runScenario(b: BenchStack, s: Scenario, concurrency: number, dura
 function bareFigures(direct: LoadResult, bare: LoadResult, use: { cpuMs: number; writes: number }, stream: boolean) {
   const d = summarize(stream ? direct.ttftMs : direct.latencyMs);
   const p = summarize(stream ? bare.ttftMs : bare.latencyMs);
-  const rps = (r: LoadResult) => (r.ok / r.elapsedMs) * 1000;
   return {
     requests: bare.ok,
-    rps: round2(rps(bare)),
-    ratio: round2(rps(bare) / rps(direct)),
+    rps: round2(rpsOf(bare)),
+    ratio: round2(rpsOf(bare) / rpsOf(direct)),
     /** As the gateway's figure the summary shows: a stream's to its first token. */
     added: { p50: round2(p.p50 - d.p50), p99: round2(p.p99 - d.p99) },
     cpuMsPerRequest: round2(use.cpuMs / bare.ok),
@@ -255,9 +257,9 @@ async function checkGateway(b: BenchStack): Promise<void> {
 async function warmUp(b: BenchStack, bareProxy?: BareProxy): Promise<void> {
   await setBehavior(b, { ttftMs: 0, chunkDelayMs: 0, chunks: 8 });
   for (const stream of [false, true]) {
-    const t = targets(b, stream, PROMPT, bareProxy);
+    const t = targets(b, stream);
     await runLoad(t.direct, WARM_UP.concurrency, WARM_UP.durationMs);
-    if (t.bare) await runLoad(t.bare, WARM_UP.concurrency, WARM_UP.durationMs);
+    if (bareProxy) await runLoad(throughBare(t.direct, bareProxy), WARM_UP.concurrency, WARM_UP.durationMs);
     await runLoad(t.gateway, WARM_UP.concurrency, WARM_UP.durationMs);
   }
 }
@@ -278,7 +280,7 @@ async function saturation(b: BenchStack, durationMs: number, jitterMs: number) {
     const busiest = Object.entries(cpuPercent).sort((a, c) => c[1] - a[1])[0];
     steps.push({
       concurrency,
-      rps: round2((value.ok / value.elapsedMs) * 1000),
+      rps: round2(rpsOf(value)),
       ttftMsP99: round2(summarize(value.ttftMs).p99),
       errors: value.errors,
       cpuPercent,
@@ -337,7 +339,6 @@ async function main(): Promise<void> {
   const spans = args.hops ? await SpanSink.start() : undefined;
   const model = args.model ?? (args.running ? 'gpt-4o-mini' : 'bench-model');
   const b = args.running ? await attachBenchStack({ model }) : await startBenchStack({ model, nodeArgs, env: spans?.env });
-  const bareProxy = args.bare ? await startBareProxy(b.mock) : undefined;
   const report: Record<string, unknown> = {
     date,
     commit,
@@ -347,8 +348,10 @@ async function main(): Promise<void> {
     rounds,
     ttftJitterMs: jitterMs,
   };
+  let bareProxy: BareProxy | undefined;
   try {
     await checkGateway(b);
+    if (args.bare) bareProxy = await startBareProxy(b.mock);
     await warmUp(b, bareProxy);
     report.scenarios = [];
     for (const m of modes) {

@@ -57,7 +57,8 @@ export function semiSpaceMb(nodeMajor: number): number {
   return nodeMajor >= 22 ? 8 : 16;
 }
 
-const NODE_FLAGS = [`--max-semi-space-size=${semiSpaceMb(Number(process.versions.node.split('.')[0]))}`];
+/** The node flags every service starts with, for this Node; a process measured beside them takes the same. */
+export const SERVICE_NODE_FLAGS: readonly string[] = [`--max-semi-space-size=${semiSpaceMb(Number(process.versions.node.split('.')[0]))}`];
 
 /**
  * Starts one app as `node --require tsx/cjs apps/<name>/src/main.ts` and waits until its /readyz answers 200.
@@ -67,7 +68,7 @@ const NODE_FLAGS = [`--max-semi-space-size=${semiSpaceMb(Number(process.versions
 export async function spawnService(name: ServiceName, port: number, opts: SpawnOptions): Promise<ServiceProcess> {
   mkdirSync(opts.logDir, { recursive: true });
   const log = createWriteStream(join(opts.logDir, `${name}.log`), { flags: 'a' });
-  const child = spawn(process.execPath, [...NODE_FLAGS, ...(opts.nodeArgs ?? []), '--require', 'tsx/cjs', `apps/${name}/src/main.ts`], {
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, ...(opts.nodeArgs ?? []), '--require', 'tsx/cjs', `apps/${name}/src/main.ts`], {
     cwd: REPO_ROOT,
     env: opts.env,
     stdio: ['ignore', 'pipe', 'pipe'],
