@@ -110,8 +110,13 @@ function toolChoiceOf(choice: AnthropicToolChoice): ToolChoice {
   }
 }
 
-const toolUseIds = (message: MessageParam | undefined, role: MessageParam['role']): string[] =>
-  message?.role === role && typeof message.content !== 'string' ? message.content.flatMap((b) => (b.type === 'tool_use' ? [b.id] : [])) : [];
+/** The ids of an assistant turn's `tool_use` blocks; none for any other turn. */
+const toolUseIds = (message: MessageParam | undefined): string[] =>
+  message?.role === 'assistant' && typeof message.content !== 'string' ? message.content.flatMap((b) => (b.type === 'tool_use' ? [b.id] : [])) : [];
+
+/** The `tool_use` ids a user turn's `tool_result` blocks answer; none for any other turn. */
+const toolResultIds = (message: MessageParam | undefined): string[] =>
+  message?.role === 'user' && typeof message.content !== 'string' ? message.content.flatMap((b) => (b.type === 'tool_result' ? [b.tool_use_id] : [])) : [];
 
 /**
  * Anthropic's rule for tool turns, checked before translating because another provider words it in its own
@@ -123,9 +128,12 @@ function checkToolTurns(messages: readonly MessageParam[]): void {
   messages.forEach((message, i) => {
     if (typeof message.content === 'string') return;
     if (message.role === 'user') {
-      const asked = new Set(toolUseIds(messages[i - 1], 'assistant'));
+      // Made on the first tool_result only: a conversation without tools allocates nothing here.
+      let asked: Set<string> | undefined;
       message.content.forEach((block, j) => {
-        if (block.type !== 'tool_result' || asked.has(block.tool_use_id)) return;
+        if (block.type !== 'tool_result') return;
+        asked ??= new Set(toolUseIds(messages[i - 1]));
+        if (asked.has(block.tool_use_id)) return;
         refuse(
           `messages[${i}].content[${j}]`,
           `messages.${i}.content.${j}: unexpected \`tool_use_id\` found in \`tool_result\` blocks: ${block.tool_use_id}. ` +
@@ -134,10 +142,10 @@ function checkToolTurns(messages: readonly MessageParam[]): void {
       });
       return;
     }
-    const next = messages[i + 1];
-    if (next === undefined) return;
-    const answered = new Set(next.role === 'user' && typeof next.content !== 'string' ? next.content.flatMap((b) => (b.type === 'tool_result' ? [b.tool_use_id] : [])) : []);
-    const missing = toolUseIds(message, 'assistant').filter((id) => !answered.has(id));
+    const uses = toolUseIds(message);
+    if (uses.length === 0 || i + 1 === messages.length) return;
+    const answered = new Set(toolResultIds(messages[i + 1]));
+    const missing = uses.filter((id) => !answered.has(id));
     if (missing.length === 0) return;
     refuse(
       `messages[${i + 1}]`,
