@@ -59,8 +59,8 @@ export async function ensureLedgerConsumer(nc: NatsConnection, opts: LedgerConsu
 /**
  * Pulls usage events and writes each to the ledger before acknowledging it, a batch of them at once: the
  * ledger dedups by event id and adds commutatively, so their order does not matter. A batch is written
- * when it is full or its window has passed. Its writes are issued in one tick, so the Redis client sends
- * them as one pipeline; their replies arrive together, so their acks go out in one NATS flush. An invalid
+ * when it is full or its window has passed. Its events are recorded in one tick, so the ledger counts them
+ * with one script call; their outcomes arrive together, so their acks go out in one NATS flush. An invalid
  * event is terminated (it would fail the same way forever); a Redis failure hands the message back with
  * a delay, and the messages handled after it follow without trying Redis until the delay has passed.
  */

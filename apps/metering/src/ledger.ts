@@ -3,12 +3,12 @@
  * key, model alias and provider, plus per-tenant and per-key spend per day and month. Key layout: see
  * `LedgerKeys`.
  *
- * Exactly once: one Lua script sets the event's marker (`SET NX EX`) and, only if it was new, increments
- * every aggregate, so a redelivered or republished event is recognised and never counted twice, and a
- * crash can never leave an event half counted. Aggregates never expire: they are the billing record. Only
- * the markers do, so exactly-once holds for an event seen again within the dedupe TTL; JetStream
- * redelivers unacknowledged messages long before that, and the stream's duplicate window catches
- * republished ones.
+ * Exactly once: one Lua script sets each event's marker (`SET NX EX`) and, only for the events whose
+ * marker was new, increments every aggregate, so a redelivered or republished event is recognised and
+ * never counted twice, and a crash can never leave an event half counted. Aggregates never expire: they
+ * are the billing record. Only the markers do, so exactly-once holds for an event seen again within the
+ * dedupe TTL; JetStream redelivers unacknowledged messages long before that, and the stream's duplicate
+ * window catches republished ones.
  *
  * The script touches keys of different hash slots, so it needs a single Redis (or replicas of one), not
  * a Redis Cluster.
@@ -24,37 +24,79 @@ export type RecordOutcome = 'counted' | 'duplicate';
 
 const luaList = (names: readonly string[]) => `{${names.map((n) => `'${n}'`).join(', ')}}`;
 
+/** Keys of one group (events of one hour and one dimension tuple), in this order in KEYS. */
+const GROUP_KEYS = 9;
+
 /**
- * KEYS: marker, hour index, day index, hour usage, day usage, tenant day spend, tenant month spend, key
- * day spend, key month spend, tenants of the month. ARGV: marker TTL (s), index member, tenant, then one
- * increment per entry of `COUNTERS`, in that order. Returns 1 when counted, 0 for an event counted before.
+ * Counts a batch of events, each once. KEYS: per group, its hour index, day index, hour usage, day usage,
+ * tenant day spend, tenant month spend, key day spend, key month spend and tenants of the month; then one
+ * marker per event. ARGV: marker TTL (s), number of groups, per group its index member and tenant, then per
+ * event its group (1-based) and one increment per entry of `COUNTERS`, in that order. An event whose
+ * marker is new adds its increments to its group's sums; each group's sums are then added once. Returns
+ * per event 1 when counted, 0 for an event counted before (in this batch too).
  */
 const RECORD_SCRIPT = `
-if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
-  return 0
-end
-redis.call('SADD', KEYS[2], ARGV[2])
-redis.call('SADD', KEYS[3], ARGV[2])
-redis.call('SADD', KEYS[10], ARGV[3])
+local ttl = ARGV[1]
+local groups = tonumber(ARGV[2])
 local counters = ${luaList(COUNTERS)}
+local width = #counters
 local spend = {}
 for _, name in ipairs(${luaList(SPEND_COUNTERS)}) do spend[name] = true end
-for i, name in ipairs(counters) do
-  local n = ARGV[i + 3]
-  if n ~= '0' then
-    redis.call('HINCRBY', KEYS[4], name, n)
-    redis.call('HINCRBY', KEYS[5], name, n)
-    if spend[name] then
-      for k = 6, 9 do redis.call('HINCRBY', KEYS[k], name, n) end
+local firstMarker = groups * ${GROUP_KEYS}
+local sums = {}
+local outcomes = {}
+local a = 3 + 2 * groups
+for e = 1, #KEYS - firstMarker do
+  local g = tonumber(ARGV[a])
+  if redis.call('SET', KEYS[firstMarker + e], '1', 'NX', 'EX', ttl) then
+    outcomes[e] = 1
+    local sum = sums[g]
+    if not sum then
+      sum = {}
+      for i = 1, width do sum[i] = 0 end
+      sums[g] = sum
+    end
+    for i = 1, width do sum[i] = sum[i] + tonumber(ARGV[a + i]) end
+  else
+    outcomes[e] = 0
+  end
+  a = a + 1 + width
+end
+for g, sum in pairs(sums) do
+  local k = (g - 1) * ${GROUP_KEYS}
+  local member, tenant = ARGV[1 + 2 * g], ARGV[2 + 2 * g]
+  redis.call('SADD', KEYS[k + 1], member)
+  redis.call('SADD', KEYS[k + 2], member)
+  redis.call('SADD', KEYS[k + 9], tenant)
+  for i, name in ipairs(counters) do
+    if sum[i] ~= 0 then
+      redis.call('HINCRBY', KEYS[k + 3], name, sum[i])
+      redis.call('HINCRBY', KEYS[k + 4], name, sum[i])
+      if spend[name] then
+        for j = 5, 8 do redis.call('HINCRBY', KEYS[k + j], name, sum[i]) end
+      end
     end
   end
 end
-return 1
+return outcomes
 `;
 
 interface LedgerCommands {
-  meteringRecord(...keysAndArgs: (string | number)[]): Promise<number>;
+  meteringRecord(numKeys: number, ...keysAndArgs: (string | number)[]): Promise<number[]>;
 }
+
+/** An event waiting for the script call that counts it. */
+interface Queued {
+  group: string;
+  counters: Counters;
+  at: Date;
+  member: string;
+  event: UsageRecorded;
+  settle: { resolve: (outcome: RecordOutcome) => void; reject: (err: unknown) => void };
+}
+
+/** Events counted in one script call at most, so that a large batch does not hold Redis for long. */
+const MAX_SCRIPT_EVENTS = 256;
 
 /** Hashes read per pipeline, so that one huge read never holds a giant reply in memory at once. */
 const READ_BATCH = 1_000;
@@ -72,9 +114,10 @@ export class Ledger {
   readonly #redis: Redis & LedgerCommands;
   readonly #dedupeTtlS: number;
   readonly #prices: PriceTable;
+  #queue: Queued[] = [];
 
   constructor(redis: Redis, opts: LedgerOptions) {
-    redis.defineCommand('meteringRecord', { numberOfKeys: 10, lua: RECORD_SCRIPT });
+    redis.defineCommand('meteringRecord', { lua: RECORD_SCRIPT });
     this.#redis = redis as Redis & LedgerCommands;
     this.#dedupeTtlS = opts.dedupeTtlS;
     this.#prices = opts.prices;
@@ -86,30 +129,78 @@ export class Ledger {
     return this.#prices.currency;
   }
 
-  /** Counts one event unless it was counted before. Redis failures propagate: the caller retries later. */
-  async record(event: UsageRecorded): Promise<RecordOutcome> {
-    const at = new Date(event.ts);
-    const [hour, day, month] = [bucketOf(at, 'hour'), bucketOf(at, 'day'), bucketOf(at, 'month')];
-    const member = encodeMember({ tenant: event.tenantId, key: event.keyId, model: event.model, provider: event.provider });
-    const counters = countersOf(event, this.#prices);
+  /**
+   * Counts one event unless it was counted before. Redis failures propagate: the caller retries later.
+   * The events recorded in one synchronous run (a pull batch of the consumer) are counted by one script
+   * call, which adds each group's sums once instead of every event's increments one by one.
+   */
+  record(event: UsageRecorded): Promise<RecordOutcome> {
+    return new Promise((resolve, reject) => {
+      const at = new Date(event.ts);
+      const member = encodeMember({ tenant: event.tenantId, key: event.keyId, model: event.model, provider: event.provider });
+      const queued: Queued = {
+        group: `${bucketOf(at, 'hour')}|${member}`,
+        counters: countersOf(event, this.#prices),
+        at,
+        member,
+        event,
+        settle: { resolve, reject },
+      };
+      if (this.#queue.push(queued) === 1) queueMicrotask(() => this.#flush());
+    });
+  }
+
+  #flush(): void {
+    const queued = this.#queue;
+    this.#queue = [];
+    for (let i = 0; i < queued.length; i += MAX_SCRIPT_EVENTS) void this.#count(queued.slice(i, i + MAX_SCRIPT_EVENTS));
+  }
+
+  async #count(events: Queued[]): Promise<void> {
     const k = this.keys;
-    const counted = await this.#redis.meteringRecord(
-      k.marker(event.id),
-      k.index('hour', hour),
-      k.index('day', day),
-      k.usage('hour', hour, member),
-      k.usage('day', day, member),
-      k.tenantSpend('day', day, event.tenantId),
-      k.tenantSpend('month', month, event.tenantId),
-      k.keySpend('day', day, event.tenantId, event.keyId),
-      k.keySpend('month', month, event.tenantId, event.keyId),
-      k.tenantsOfMonth(month),
-      this.#dedupeTtlS,
-      member,
-      event.tenantId,
-      ...COUNTERS.map((c) => counters[c]),
-    );
-    return counted === 1 ? 'counted' : 'duplicate';
+    const groupKeys: string[] = [];
+    const groupArgs: string[] = [];
+    const markers: string[] = [];
+    const eventArgs: (string | number)[] = [];
+    const groups = new Map<string, number>();
+    for (const q of events) {
+      let g = groups.get(q.group);
+      if (g === undefined) {
+        g = groups.size + 1;
+        groups.set(q.group, g);
+        const [hour, day, month] = [bucketOf(q.at, 'hour'), bucketOf(q.at, 'day'), bucketOf(q.at, 'month')];
+        const { tenantId, keyId } = q.event;
+        groupKeys.push(
+          k.index('hour', hour),
+          k.index('day', day),
+          k.usage('hour', hour, q.member),
+          k.usage('day', day, q.member),
+          k.tenantSpend('day', day, tenantId),
+          k.tenantSpend('month', month, tenantId),
+          k.keySpend('day', day, tenantId, keyId),
+          k.keySpend('month', month, tenantId, keyId),
+          k.tenantsOfMonth(month),
+        );
+        groupArgs.push(q.member, tenantId);
+      }
+      markers.push(k.marker(q.event.id));
+      eventArgs.push(g);
+      for (const c of COUNTERS) eventArgs.push(q.counters[c]);
+    }
+    try {
+      const outcomes = await this.#redis.meteringRecord(
+        groupKeys.length + markers.length,
+        ...groupKeys,
+        ...markers,
+        this.#dedupeTtlS,
+        groups.size,
+        ...groupArgs,
+        ...eventArgs,
+      );
+      events.forEach((q, i) => q.settle.resolve(outcomes[i] === 1 ? 'counted' : 'duplicate'));
+    } catch (err) {
+      for (const q of events) q.settle.reject(err);
+    }
   }
 
   /** The members of each bucket's index, in the order of `buckets`. */
