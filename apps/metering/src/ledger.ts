@@ -7,8 +7,8 @@
  * marker was new, increments every aggregate, so a redelivered or republished event is recognised and
  * never counted twice, and a crash can never leave an event half counted. Aggregates never expire: they
  * are the billing record. Only the markers do, so exactly-once holds for an event seen again within the
- * dedupe TTL; JetStream redelivers unacknowledged messages long before that, and the stream's duplicate
- * window catches republished ones.
+ * dedupe TTL; JetStream redelivers unacknowledged messages long before that, and a republished event (one
+ * the proxy spooled through an outage) comes back within it.
  *
  * The script touches keys of different hash slots, so it needs a single Redis (or replicas of one), not
  * a Redis Cluster.

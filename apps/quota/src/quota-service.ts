@@ -37,7 +37,10 @@ export interface QuotaService {
   close(): Promise<void>;
 }
 
-/** How long a reconciled event id is remembered, number of seconds: longer than JetStream's duplicate window. */
+/**
+ * How long a reconciled event id is remembered, number of seconds: far longer than JetStream's duplicate
+ * window, so that an event the proxy re-publishes after an outage is settled once.
+ */
 const EVENT_MARKER_TTL_S = 2 * 24 * 60 * 60;
 
 /**

@@ -47,8 +47,14 @@ export const Streams = {
     /** JetStream stream holding usage events until metering has aggregated them. */
     name: 'USAGE',
     subjects: ['usage.v1.>'],
-    /** Window in which a repeated `Nats-Msg-Id` is dropped, number of milliseconds. */
-    duplicateWindowMs: 24 * 60 * 60 * 1000,
+    /**
+     * Window in which a repeated `Nats-Msg-Id` is dropped, number of milliseconds: long enough for the
+     * proxy's own retries of a publish and a reconnect. JetStream keeps every id of the window in memory
+     * (about 175 bytes each), so a day's would hold 1.5 GB at 100 requests/s. A later republish, an event
+     * spooled through an outage, is stored again and counted once all the same: metering and quota each
+     * mark the event ids they counted, for days.
+     */
+    duplicateWindowMs: 2 * 60 * 1000,
   },
 } as const;
 

@@ -12,8 +12,8 @@ import type { Logger } from '@aigw/telemetry';
  * to the newest segment; a segment is closed at `SEGMENT_BYTES` or when a replay starts, and a closed
  * segment is deleted once every event in it was acknowledged by JetStream. A replay that fails half-way
  * keeps the segment and publishes all of it again later: each event goes out with its id as `Nats-Msg-Id`,
- * so the stream's duplicate window drops what it already has, and metering's markers count an event once
- * even after that window.
+ * so the stream's duplicate window drops what it already has, and the consumers' markers (metering's and
+ * quota's) count an event once even after that window.
  *
  * Durability: appends are group-committed. Whatever is waiting when a write starts goes out in one
  * `write` followed by one `fdatasync`, and each `append` resolves only after that sync. So an event the
