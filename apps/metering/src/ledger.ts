@@ -43,6 +43,16 @@ local width = #counters
 local spend = {}
 for _, name in ipairs(${luaList(SPEND_COUNTERS)}) do spend[name] = true end
 local firstMarker = groups * ${GROUP_KEYS}
+-- Redis keeps the writes a failing script made, so a key of the wrong type must stop it before the first
+-- one: failing after the markers would leave their events marked and never counted.
+for key = 1, firstMarker do
+  local slot = (key - 1) % ${GROUP_KEYS} + 1
+  local want = (slot == 1 or slot == 2 or slot == ${GROUP_KEYS}) and 'set' or 'hash'
+  local found = redis.call('TYPE', KEYS[key]).ok
+  if found ~= 'none' and found ~= want then
+    return redis.error_reply('WRONGTYPE ledger key ' .. KEYS[key] .. ' holds a ' .. found .. ', not a ' .. want)
+  end
+end
 local sums = {}
 local outcomes = {}
 local a = 3 + 2 * groups

@@ -61,6 +61,20 @@ describe('ledger', () => {
     expect(hour!.prompt_tokens).toBe(2 * big);
   });
 
+  it('ledger – a key of the wrong type fails the whole call before any write: its events count once the key is mended', async () => {
+    const events = [usageEvent({ tenantId: 'tenant_w' }), usageEvent({ tenantId: 'tenant_w', keyId: 'key_ok' })];
+    const broken = ledger.keys.usage('day', '2025-01-10', 'tenant_w:key_a:gpt-4o:openai');
+    await redis.set(broken, 'not a hash');
+
+    const settled = await Promise.allSettled(events.map((e) => ledger.record(e)));
+
+    expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected']);
+    expect(String((settled[0] as PromiseRejectedResult).reason)).toContain(`WRONGTYPE ledger key ${broken} holds a string, not a hash`);
+    expect(await redis.exists(...events.map((e) => ledger.keys.marker(e.id)))).toBe(0);
+    await redis.del(broken);
+    expect(await Promise.all(events.map((e) => ledger.record(e)))).toEqual(['counted', 'counted']);
+  });
+
   it('ledger – fails every event of a script call that Redis refuses, and counts them when recorded again', async () => {
     const events = [usageEvent(), usageEvent({ keyId: 'key_c' })];
     const broken = new Redis(server.url);
