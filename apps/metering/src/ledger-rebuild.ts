@@ -153,13 +153,9 @@ async function replay(nc: NatsConnection, scratch: Ledger, lastSeq: number, repo
   const messages = await consumer.consume({ max_messages: REPLAY_BATCH });
   let batch: UsageRecorded[] = [];
   const flush = async () => {
-    // Within a batch only the first event of an id goes to Redis, so the one counted is the one the live
-    // consumer met first; the markers catch repeats across batches.
-    const byId = new Map<string, UsageRecorded>();
-    for (const e of batch) if (!byId.has(e.id)) byId.set(e.id, e);
-    const first = [...byId.values()];
-    report.replayed.duplicates += batch.length - first.length;
-    for (const outcome of await Promise.all(first.map((e) => scratch.record(e)))) {
+    // The ledger counts a batch in stream order, so of the events sharing an id the one counted is the one
+    // the live consumer met first; the markers catch repeats across batches.
+    for (const outcome of await Promise.all(batch.map((e) => scratch.record(e)))) {
       if (outcome === 'counted') report.replayed.counted++;
       else report.replayed.duplicates++;
     }

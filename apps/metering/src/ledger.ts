@@ -97,11 +97,10 @@ interface LedgerCommands {
 
 /** An event waiting for the script call that counts it. */
 interface Queued {
-  group: string;
-  counters: Counters;
+  event: UsageRecorded;
   at: Date;
   member: string;
-  event: UsageRecorded;
+  counters: Counters;
   settle: { resolve: (outcome: RecordOutcome) => void; reject: (err: unknown) => void };
 }
 
@@ -146,16 +145,8 @@ export class Ledger {
    */
   record(event: UsageRecorded): Promise<RecordOutcome> {
     return new Promise((resolve, reject) => {
-      const at = new Date(event.ts);
       const member = encodeMember({ tenant: event.tenantId, key: event.keyId, model: event.model, provider: event.provider });
-      const queued: Queued = {
-        group: `${bucketOf(at, 'hour')}|${member}`,
-        counters: countersOf(event, this.#prices),
-        at,
-        member,
-        event,
-        settle: { resolve, reject },
-      };
+      const queued: Queued = { event, at: new Date(event.ts), member, counters: countersOf(event, this.#prices), settle: { resolve, reject } };
       if (this.#queue.push(queued) === 1) queueMicrotask(() => this.#flush());
     });
   }
@@ -174,11 +165,13 @@ export class Ledger {
     const eventArgs: (string | number)[] = [];
     const groups = new Map<string, number>();
     for (const q of events) {
-      let g = groups.get(q.group);
+      const hour = bucketOf(q.at, 'hour');
+      const group = `${hour}|${q.member}`;
+      let g = groups.get(group);
       if (g === undefined) {
         g = groups.size + 1;
-        groups.set(q.group, g);
-        const [hour, day, month] = [bucketOf(q.at, 'hour'), bucketOf(q.at, 'day'), bucketOf(q.at, 'month')];
+        groups.set(group, g);
+        const [day, month] = [bucketOf(q.at, 'day'), bucketOf(q.at, 'month')];
         const { tenantId, keyId } = q.event;
         groupKeys.push(
           k.index('hour', hour),
