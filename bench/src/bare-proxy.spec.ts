@@ -1,6 +1,8 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { startNatsServer, type TestServer } from '@aigw/testing';
 import { startBareProxy, type BareProxy } from './bare-proxy-process';
 
 describe('the bare proxy – one Node hop that only forwards', () => {
@@ -78,5 +80,48 @@ describe('the bare proxy – one Node hop that only forwards', () => {
     } finally {
       await gone.close();
     }
+  });
+});
+
+describe('the bare proxy with NATS round trips – the floor of asking quota and the router on every request', () => {
+  let upstream: Server;
+  let nats: TestServer;
+  let watcher: NatsConnection;
+  let proxy: BareProxy;
+  const asked: string[] = [];
+
+  beforeAll(async () => {
+    upstream = createServer((_req, res) => res.end('{"ok":true}'));
+    upstream.listen(0, '127.0.0.1');
+    await once(upstream, 'listening');
+    nats = await startNatsServer();
+    watcher = await connect({ servers: nats.url });
+    watcher.subscribe('bench.echo.>', { callback: (_err, msg) => void asked.push(msg.subject) });
+    await watcher.flush();
+    proxy = await startBareProxy(`http://127.0.0.1:${(upstream.address() as AddressInfo).port}`, { natsUrl: nats.url, count: 2 });
+  }, 30_000);
+
+  afterAll(async () => {
+    await proxy?.close();
+    await watcher?.close();
+    await nats?.cleanup();
+    upstream.closeAllConnections();
+    upstream.close();
+  });
+
+  it('asks each of its echo services once per request, then forwards it', async () => {
+    expect(Object.keys(proxy.pids)).toEqual(['bare', 'echo-1', 'echo-2']);
+    const res = await fetch(`${proxy.origin}/v1/chat/completions`, { method: 'POST', body: '{}' });
+    expect(await res.json()).toEqual({ ok: true });
+    expect(asked).toHaveLength(2);
+    expect(new Set(asked.map((s) => s.split('.').at(-1)))).toEqual(new Set(['1', '2']));
+  });
+
+  it('answers 502 when an echo service is gone', async () => {
+    process.kill(proxy.pids['echo-2']!, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 200));
+    const res = await fetch(`${proxy.origin}/v1/chat/completions`, { method: 'POST', body: '{}' });
+    expect(res.status).toBe(502);
+    await res.arrayBuffer();
   });
 });

@@ -39,6 +39,8 @@ export interface BenchStack {
   proxyLog: string;
   /** Every gateway process by name (services, NATS, Redis), for CPU and memory readings; the mock is separate. */
   gatewayPids: Record<string, number>;
+  /** The NATS server the services use: the bare proxy's round trips (`--bare-round-trips`) go through it too. */
+  natsUrl: string;
   mockPid: number;
   close(): Promise<void>;
 }
@@ -91,6 +93,7 @@ export async function startBenchStack(opts: { model: string; nodeArgs?: string[]
     model: opts.model,
     metricsUrl: (name) => `http://127.0.0.1:${service(name).port}/metrics`,
     proxyLog: join(dir, 'logs', 'proxy.log'),
+    natsUrl: nats.url,
     gatewayPids: {
       proxy: service('proxy').child.pid!,
       auth: service('auth').child.pid!,
@@ -179,6 +182,7 @@ export async function attachBenchStack(opts: { model: string; dataDir?: string }
     model: opts.model,
     metricsUrl: (name) => `http://127.0.0.1:${file.ports[name]}/metrics`,
     proxyLog: join(file.dataDir, 'logs', 'proxy.log'),
+    natsUrl: file.natsUrl,
     gatewayPids: {
       proxy: file.pids.proxy,
       auth: file.pids.auth,

@@ -42,6 +42,11 @@ const { values: args } = parseArgs({
     model: { type: 'string' },
     /** Also load a bare Node proxy in front of the mock (bare-proxy.ts): what any extra Node hop costs here. */
     bare: { type: 'boolean', default: false },
+    /**
+     * The bare proxy first asks this many echo services over NATS per request, at once (implies --bare): 2 is
+     * the floor of the gateway's admission and route round trips.
+     */
+    'bare-round-trips': { type: 'string', default: '0' },
   },
 });
 
@@ -137,10 +142,12 @@ async function runScenario(b: BenchStack, s: Scenario, concurrency: number, dura
     merge(direct, directRound.value);
     for (const [name, u] of Object.entries(directRound.used)) add(waits.direct, name, u.runQueueWaitMs);
     if (bareProxy && viaBare) {
-      const bareRound = await measureCpu({ bare: bareProxy.pid }, () => runLoad(viaBare, concurrency, durationMs));
+      const bareRound = await measureCpu(bareProcesses(b, bareProxy), () => runLoad(viaBare, concurrency, durationMs));
       merge(bare, bareRound.value);
-      bareUse.cpuMs += bareRound.used.bare!.cpuMs;
-      bareUse.writes += bareRound.used.bare!.writes;
+      for (const u of Object.values(bareRound.used)) {
+        bareUse.cpuMs += u.cpuMs;
+        bareUse.writes += u.writes;
+      }
     }
     const from = Date.now();
     const gatewayRound = await measureCpu({ ...b.gatewayPids, ...clientSide }, () => runLoad(t.gateway, concurrency, durationMs));
@@ -187,7 +194,7 @@ async function runScenario(b: BenchStack, s: Scenario, concurrency: number, dura
     routerDecisionMs: histogramQuantiles(routerBefore, routerAfter, 'aigw_router_decision_duration_seconds', [50, 99]),
     proxyPhasesMs: phasesMs,
   };
-  if (viaBare) result.bare = bareFigures(direct, bare, bareUse, s.stream);
+  if (bareProxy) result.bare = { roundTrips: bareProxy.roundTrips, ...bareFigures(direct, bare, bareUse, s.stream) };
   if (ACCESS_LINES) {
     // The last access lines reach the log up to 100 ms after their request (the logger writes in blocks).
     await new Promise((r) => setTimeout(r, 300));
@@ -213,6 +220,15 @@ async function runScenario(b: BenchStack, s: Scenario, concurrency: number, dura
     result.chunkGapMs = { direct: { p50: round2(dg.p50), p99: round2(dg.p99) }, gateway: { p50: round2(gg.p50), p99: round2(gg.p99) } };
   }
   return result;
+}
+
+/**
+ * What the bare proxy's CPU figure sums: the proxy, its echo services, and NATS when they talk through it
+ * (the gateway is idle meanwhile).
+ */
+function bareProcesses(b: BenchStack, bareProxy: BareProxy): Record<string, number> {
+  const nats = b.gatewayPids.nats;
+  return bareProxy.roundTrips > 0 && nats !== undefined ? { ...bareProxy.pids, nats } : bareProxy.pids;
 }
 
 /**
@@ -324,6 +340,10 @@ async function main(): Promise<void> {
   const rounds = Number(args.rounds);
   const jitterMs = Number(args.jitter);
   if (!Number.isInteger(jitterMs) || jitterMs < 0) throw new UsageError(`--jitter takes a whole number of milliseconds, not '${args.jitter}'`);
+  const bareRoundTrips = Number(args['bare-round-trips']);
+  if (!Number.isInteger(bareRoundTrips) || bareRoundTrips < 0 || bareRoundTrips > 8) {
+    throw new UsageError(`--bare-round-trips takes a whole number from 0 to 8, not '${args['bare-round-trips']}'`);
+  }
   const modes = args.modes!.split(',').filter(Boolean) as Scenario['name'][];
   const unknown = modes.filter((m) => !(m in SCENARIOS));
   if (unknown.length > 0) throw new UsageError(`unknown mode ${unknown.join(', ')}: the modes are ${Object.keys(SCENARIOS).join(', ')}`);
@@ -351,7 +371,7 @@ async function main(): Promise<void> {
   let bareProxy: BareProxy | undefined;
   try {
     await checkGateway(b);
-    if (args.bare) bareProxy = await startBareProxy(b.mock);
+    if (args.bare || bareRoundTrips > 0) bareProxy = await startBareProxy(b.mock, { natsUrl: b.natsUrl, count: bareRoundTrips });
     await warmUp(b, bareProxy);
     report.scenarios = [];
     for (const m of modes) {

@@ -16,7 +16,7 @@ const stream: ScenarioFigures = {
   cpuMsPerRequest: { total: 3.93, proxy: 2.33 },
   errors: { direct: {}, gateway: {} },
 };
-const withBare: ScenarioFigures = { ...nonStream, bare: { ratio: 0.98, added: { p50: 0.78, p99: 5.03 }, cpuMsPerRequest: 0.18 } };
+const withBare: ScenarioFigures = { ...nonStream, bare: { roundTrips: 0, ratio: 0.98, added: { p50: 0.78, p99: 5.03 }, cpuMsPerRequest: 0.18 } };
 
 describe('summaryRows – the table a run ends with', () => {
   it('one row per scenario: throughput and its ratio, added latency (a stream’s to its first token), chunk gaps, CPU, errors (direct in brackets)', () => {
@@ -48,5 +48,10 @@ describe('summaryRows – the table a run ends with', () => {
 
   it('with --bare, the bare proxy\'s throughput ratio, added latency and CPU in one more column', () => {
     expect(summaryRows([withBare])['non-stream']).toMatchObject({ ratio: 0.58, 'bare proxy: ratio; added p50 / p99; CPU': '0.98; 0.78 / 5.03 ms; 0.18 ms' });
+  });
+
+  it('with --bare-round-trips, says in that column\'s name how many round trips the bare proxy made', () => {
+    const row = summaryRows([{ ...withBare, bare: { ...withBare.bare!, roundTrips: 2 } }])['non-stream']!;
+    expect(row['bare proxy + 2 NATS round trips: ratio; added p50 / p99; CPU']).toBe('0.98; 0.78 / 5.03 ms; 0.18 ms');
   });
 });

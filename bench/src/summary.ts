@@ -8,8 +8,11 @@ export interface ScenarioFigures {
   cpuMsPerRequest: { total: number; proxy?: number };
   errors: { direct: Record<string, number>; gateway: Record<string, number> };
   /** With `--bare`: the bare proxy's figures against the same direct rounds. */
-  bare?: { ratio: number; added: { p50: number; p99: number }; cpuMsPerRequest: number };
+  bare?: { roundTrips: number; ratio: number; added: { p50: number; p99: number }; cpuMsPerRequest: number };
 }
+
+const bareColumn = (roundTrips: number) =>
+  `bare proxy${roundTrips > 0 ? ` + ${roundTrips} NATS round trip${roundTrips > 1 ? 's' : ''}` : ''}: ratio; added p50 / p99; CPU`;
 
 /**
  * One row per scenario with what the issue's targets are about, to read at a glance (`console.table`), and
@@ -31,7 +34,7 @@ export function summaryRows(scenarios: readonly ScenarioFigures[]): Record<strin
         'CPU ms/req': s.cpuMsPerRequest.total,
         'proxy CPU ms/req': s.cpuMsPerRequest.proxy ?? '',
         errors: `${errors(s.errors.gateway)} (${errors(s.errors.direct)})`,
-        ...(s.bare ? { 'bare proxy: ratio; added p50 / p99; CPU': `${s.bare.ratio}; ${s.bare.added.p50} / ${s.bare.added.p99} ms; ${s.bare.cpuMsPerRequest} ms` } : {}),
+        ...(s.bare ? { [bareColumn(s.bare.roundTrips)]: `${s.bare.ratio}; ${s.bare.added.p50} / ${s.bare.added.p99} ms; ${s.bare.cpuMsPerRequest} ms` } : {}),
       },
     ]),
   );
