@@ -210,6 +210,18 @@ describe('proxy – other paths', () => {
     }
   });
 
+  it('proxy – serves an inference path with a query string or a trailing slash as it serves the exact one', async () => {
+    const body = JSON.stringify({ model: 'gpt-test', messages });
+    for (const path of ['/v1/chat/completions?trace=1', '/v1/chat/completions/']) {
+      const res = await post(path, body);
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { choices: Array<{ message: { content: string } }> }).choices[0]!.message.content).toBe('Hello there from up-ok');
+      const refused = await post(path, body, {});
+      expect(refused.status).toBe(401);
+      expect(await errorOf(refused)).toMatchObject({ code: 'invalid_api_key' });
+    }
+  });
+
   it('proxy – answers healthz, readyz and metrics', async () => {
     expect((await fetch(`${h.proxy.url}/healthz`)).status).toBe(200);
     const ready = await fetch(`${h.proxy.url}/readyz`);

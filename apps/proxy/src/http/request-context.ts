@@ -11,6 +11,8 @@ export interface RequestContext {
   id: string;
   /** Metrics label: a fixed route name, never the raw path. */
   route: string;
+  /** The path template that matched (`http.route`) when express's router did not match it: see `createApp`. */
+  httpRoute?: string;
   /** `performance.now()` at arrival. */
   startedAt: number;
   principal?: Principal;

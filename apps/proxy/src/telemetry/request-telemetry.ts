@@ -108,7 +108,7 @@ export class RequestTelemetry {
     }
     const { span } = this;
     if (span.isRecording()) {
-      const route = (req.route as { path?: string } | undefined)?.path;
+      const route = ctx.httpRoute ?? (req.route as { path?: string } | undefined)?.path;
       span.updateName(`${req.method} ${route ?? ctx.route}`);
       span.setAttributes({
         'http.request.method': req.method,
