@@ -2,7 +2,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort } from '@aigw/testing';
 import { PRICES_YAML, type TestStack } from './support';
 
 const REPO_ROOT = resolve(__dirname, '../../..');
@@ -22,40 +21,60 @@ export interface MeteringProcess {
   kill(): Promise<void>;
 }
 
-/** Runs `apps/metering/src/main.ts` as its own process, the way the stack does, and waits until it is ready. */
+/** The line metering logs once its API listens, with the port it got. */
+const LISTENING = /"port":(\d+),[^\n]*"msg":"metering API listening"/;
+
+/**
+ * Runs `apps/metering/src/main.ts` as its own process, the way the stack does, and waits until it is ready.
+ * It listens on a port the system gives it and logs (`LOG_LEVEL=info`): a port chosen here and handed over
+ * could be taken meanwhile by one of the test servers other test files start.
+ */
 export async function spawnMetering(stack: TestStack, configPath: string, env: NodeJS.ProcessEnv = {}): Promise<MeteringProcess> {
-  const port = await freePort();
   const child = spawn(process.execPath, ['--require', 'tsx/cjs', 'apps/metering/src/main.ts'], {
     cwd: REPO_ROOT,
     env: {
       ...process.env,
       NATS_URL: stack.nats.url,
       REDIS_URL: stack.redis.url,
-      METERING_PORT: String(port),
+      METERING_PORT: '0',
       METERING_HOST: '127.0.0.1',
       AIGW_CONFIG: configPath,
-      LOG_LEVEL: 'error',
+      LOG_LEVEL: 'info',
       ...env,
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
+  // Its log until it is ready: the port, or why it exited.
+  let log = '';
+  let port: number | undefined;
+  const keep = (chunk: Buffer) => {
+    log = (log + chunk.toString('utf8')).slice(-8_000);
+    port ??= Number(LISTENING.exec(log)?.[1]) || undefined;
+  };
+  child.stdout!.on('data', keep);
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const closed = new Promise<void>((r) => child.once('close', () => r()));
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`metering exited during start-up with code ${child.exitCode}`);
+    if (child.exitCode !== null) {
+      await closed;
+      throw new Error(`metering exited during start-up with code ${child.exitCode}; its log ended:\n${log}`);
+    }
     try {
-      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200) break;
+      if (port !== undefined && (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200) break;
     } catch {
-      // Not listening yet.
+      // Not ready yet.
     }
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error('metering was not ready within 30 s');
+      throw new Error(`metering was not ready within 30 s; its log ended:\n${log}`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+  child.stdout!.off('data', keep);
+  child.stdout!.resume();
   return {
-    port,
+    port: port!,
     child,
     async kill() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
