@@ -52,7 +52,7 @@ export async function spawnMetering(stack: TestStack, configPath: string, env: N
     port ??= Number(LISTENING.exec(log)?.[1]) || undefined;
   };
   child.stdout!.on('data', keep);
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  // After its exit and the end of its output, which is read (or resumed) all along.
   const closed = new Promise<void>((r) => child.once('close', () => r()));
   const deadline = Date.now() + 30_000;
   for (;;) {
@@ -78,7 +78,7 @@ export async function spawnMetering(stack: TestStack, configPath: string, env: N
     child,
     async kill() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      await exited;
+      await closed;
     },
   };
 }

@@ -114,17 +114,19 @@ describe('anthropic messages request (Messages → OpenAI chat pivot)', () => {
   };
   const use = (id: string) => ({ type: 'tool_use', id, name: 'lookup', input: {} });
   const result = (id: string) => ({ type: 'tool_result', tool_use_id: id, content: 'r' });
+  /** A user turn, the assistant's tool_use blocks with these ids, then a user turn of tool_results for those. */
+  const toolRound = (uses: string[], results: string[]) => ({
+    model: 'm',
+    max_tokens: 5,
+    messages: [
+      { role: 'user', content: 'look it up' },
+      { role: 'assistant', content: uses.map(use) },
+      { role: 'user', content: results.map(result) },
+    ],
+  });
 
   it('messages request – refuses a tool_result that answers no tool_use of the turn before, in Anthropic\'s words', () => {
-    const err = refusal({
-      model: 'm',
-      max_tokens: 5,
-      messages: [
-        { role: 'user', content: 'look it up' },
-        { role: 'assistant', content: [use('t1')] },
-        { role: 'user', content: [result('t1'), result('t9')] },
-      ],
-    });
+    const err = refusal(toolRound(['t1'], ['t1', 't9']));
     expect(err).toBeInstanceOf(InvalidRequestError);
     expect(err.message).toBe(
       'messages.2.content.1: unexpected `tool_use_id` found in `tool_result` blocks: t9. Each `tool_result` block must have a corresponding `tool_use` block in the previous message.',
@@ -133,15 +135,7 @@ describe('anthropic messages request (Messages → OpenAI chat pivot)', () => {
   });
 
   it('messages request – refuses tool_use blocks the next turn leaves unanswered, naming that turn, in Anthropic\'s words', () => {
-    const err = refusal({
-      model: 'm',
-      max_tokens: 5,
-      messages: [
-        { role: 'user', content: 'look both up' },
-        { role: 'assistant', content: [use('t1'), use('t2')] },
-        { role: 'user', content: [result('t1')] },
-      ],
-    });
+    const err = refusal(toolRound(['t1', 't2'], ['t1']));
     expect(err.message).toBe(
       'messages.2: `tool_use` ids were found without `tool_result` blocks immediately after: t2. Each `tool_use` block must have a corresponding `tool_result` block in the next message.',
     );
