@@ -137,6 +137,57 @@ describe('proxy – policy', () => {
     expect(h.admits.find((a) => a.keyId === 'key_limited')?.limits).toEqual({ rpm: 10 });
   });
 
+  it('proxy – asks quota to reserve max_tokens for each of the n completions', async () => {
+    await h.client().chat.completions.create({ model: 'gpt-test', messages, max_tokens: 50, n: 3 });
+    expect(h.admits.at(-1)).toMatchObject({ maxTokens: 50, choices: 3 });
+    await h.client().chat.completions.create({ model: 'gpt-test', messages, max_completion_tokens: 7 });
+    expect(h.admits.at(-1)).toMatchObject({ maxTokens: 7 });
+    expect(h.admits.at(-1)).not.toHaveProperty('choices');
+  });
+
+  it('proxy – refuses out-of-range output sizes and n in OpenAI’s words, before asking quota or the router', async () => {
+    const before = h.admits.length;
+    for (const [param, value, words] of [
+      ['max_tokens', 1e300, /Invalid 'max_tokens': integer above maximum value\. Expected a value <= 2147483647/],
+      ['max_tokens', 0, /Invalid 'max_tokens': integer below minimum value/],
+      ['max_completion_tokens', 2.5, /Invalid type for 'max_completion_tokens': expected an integer, but got a decimal instead/],
+      ['n', 129, /Invalid 'n': integer above maximum value\. Expected a value <= 128, but got 129 instead/],
+      ['n', '3', /Invalid type for 'n': expected an integer, but got a string instead/],
+    ] as const) {
+      const err = await h.client().chat.completions.create({ model: 'gpt-test', messages, [param]: value } as never).catch((e: unknown) => e);
+      expect(err).toMatchObject({ status: 400, param });
+      expect((err as APIError).message).toMatch(words);
+      expect((err as APIError).message).not.toMatch(/router|quota|features/);
+    }
+    expect(h.admits.length).toBe(before);
+  });
+
+  it('proxy – refuses a model name with control characters or malformed Unicode, naming the parameter, and keeps serving', async () => {
+    for (const model of ['x\r\ny', 'nul\u0000', 'lone\ud800']) {
+      const err = await h.client().chat.completions.create({ model, messages }).catch((e: unknown) => e);
+      expect(err).toMatchObject({ status: 400, param: 'model', code: 'invalid_request' });
+    }
+    await expect(h.client().chat.completions.create({ model: 'gpt-test', messages })).resolves.toBeDefined();
+  });
+
+  it('proxy – admits a token count through quota as a request that reserves nothing, and gives it back at once', async () => {
+    const res = await fetch(`${h.proxy.url}/v1/messages/count_tokens`, {
+      method: 'POST',
+      headers: { 'x-api-key': keys.good, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-test', messages: [{ role: 'user', content: 'Count me in' }] }),
+    });
+    expect(res.status).toBe(200);
+    expect(h.admits.at(-1)).toMatchObject({ keyId: 'key_good', model: 'gpt-test', promptTokens: 0, maxTokens: 0 });
+    const refused = await fetch(`${h.proxy.url}/v1/messages/count_tokens`, {
+      method: 'POST',
+      headers: { 'x-api-key': keys.limited, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'gpt-test', messages: [{ role: 'user', content: 'Count me in' }] }),
+    });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBe('6');
+    expect(await refused.json()).toMatchObject({ type: 'error', error: { type: 'rate_limit_error' } });
+  });
+
   it('proxy – answers 503 naming the quota service when it does not answer in time', async () => {
     const started = Date.now();
     const err = await h.client(keys.silentQuota).chat.completions.create({ model: 'gpt-test', messages }).catch((e: unknown) => e);

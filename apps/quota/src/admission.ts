@@ -46,7 +46,7 @@ export function createAdmission(deps: AdmissionDeps): (req: AdmitRequest) => Pro
       scopeNames.push(`key ${req.keyId} for model ${req.model}`);
     }
     const promptTokens = req.promptTokens ?? 0;
-    const completionTokens = req.maxTokens ?? quota.defaultMaxTokens;
+    const completionTokens = (req.maxTokens ?? quota.defaultMaxTokens) * (req.choices ?? 1);
     const keyRpm = limits.key.rpm ?? quota.defaults.rpm;
 
     const stopTimer = metrics.decisionSeconds.startTimer();

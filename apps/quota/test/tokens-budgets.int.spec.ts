@@ -47,6 +47,18 @@ async function usageEvents(...results: string[]): Promise<number> {
 const settledEvents = () => usageEvents('reconciled', 'charged');
 
 describe('quota – tokens per minute', () => {
+  test('quota – reserves max_tokens for each of the n completions a request asks for', async () => {
+    const keyId = 'key_tpm_n';
+    const limits = { tpm: 2000 };
+    const one = await stack.admit({ keyId, limits, promptTokens: 10, maxTokens: 100 });
+    expect(one.tokens?.remaining).toBe(2000 - 110);
+    const four = await stack.admit({ keyId, limits, promptTokens: 10, maxTokens: 100, choices: 4 });
+    expect(four.tokens?.remaining).toBe(2000 - 110 - 410);
+    // Without max_tokens, the default (100) is reserved per completion: 10 + 100 × 128 is over what is left.
+    const many = await stack.admit({ keyId, limits, promptTokens: 10, choices: 128 });
+    expect(many).toMatchObject({ admitted: false, limit: 'tokens' });
+  });
+
   test('quota – reserves prompt + max_tokens and refuses the request that would pass the limit, naming tokens', async () => {
     const keyId = 'key_tpm';
     const limits = { tpm: 1000 };

@@ -1,7 +1,7 @@
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Svcm, type Service, type ServiceMsg } from '@nats-io/services';
 import type { z } from 'zod';
-import { ErrorCode, GatewayError, InternalError, InvalidRequestError, Services, type ServiceName } from '@aigw/contracts';
+import { ContractViolationError, ErrorCode, GatewayError, InternalError, Services, type ServiceName } from '@aigw/contracts';
 import { context, trace } from '@opentelemetry/api';
 import { failSpan, SpanKind, type Logger, type Span } from '@aigw/telemetry';
 import type { EndpointContract } from './contract';
@@ -15,6 +15,20 @@ export const ERROR_CODE_HEADER = 'Nats-Service-Error-Code';
 export interface Endpoint<Req extends z.ZodType = z.ZodType, Res extends z.ZodType = z.ZodType> {
   contract: EndpointContract<Req, Res>;
   handle: (request: z.output<Req>) => Promise<z.input<Res>>;
+}
+
+/** Longest error description put in the `Nats-Service-Error` header; the whole message travels in the body. */
+const MAX_ERROR_HEADER_CHARS = 200;
+
+/**
+ * An error message as a NATS header value can carry it. Messages may quote what a client sent (a model
+ * name, a tenant id), and a header with CR or LF makes nats.js throw out of the responder, taking the
+ * service down; so every character outside printable ASCII becomes `?`, whoever wrote the message. The
+ * body keeps the exact text, as JSON.
+ */
+export function headerSafe(text: string): string {
+  const safe = text.length > MAX_ERROR_HEADER_CHARS ? `${text.slice(0, MAX_ERROR_HEADER_CHARS - 3)}...` : text;
+  return safe.replace(/[^\x20-\x7e]/g, '?');
 }
 
 /** Answers being computed, per service: `stopService` waits for them so that a shutdown drops no reply. */
@@ -91,12 +105,12 @@ async function respond(ep: Endpoint, msg: ServiceMsg, logger: Logger, span: Span
     try {
       raw = decodeJson(msg.data);
     } catch {
-      throw new InvalidRequestError(`Request to ${ep.contract.subject} is not JSON.`);
+      throw new ContractViolationError(ep.contract.subject, 'the payload is not JSON');
     }
     const parsed = ep.contract.Request.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new InvalidRequestError(`Invalid request to ${ep.contract.subject}: ${issue?.path.join('.')} ${issue?.message}`);
+      throw new ContractViolationError(ep.contract.subject, `${issue?.path.join('.')} ${issue?.message}`);
     }
     const reply = encodeJson(await ep.handle(parsed.data));
     await endOfTurn();
@@ -108,6 +122,11 @@ async function respond(ep: Endpoint, msg: ServiceMsg, logger: Logger, span: Span
     if (gwErr.code === ErrorCode.Internal || gwErr.code === ErrorCode.ServiceUnavailable) failSpan(span, gwErr);
     else span.setAttribute('error.type', gwErr.code);
     await endOfTurn();
-    msg.respondError(gwErr.code === 'internal_error' ? 500 : 400, gwErr.message, encodeJson(gwErr));
+    try {
+      msg.respondError(gwErr.code === 'internal_error' ? 500 : 400, headerSafe(gwErr.message), encodeJson(gwErr));
+    } catch (replyErr) {
+      // Whatever a reply can fail on, it must not take the service down: the caller times out instead.
+      logger.error({ err: replyErr, subject: ep.contract.subject }, 'could not send an error reply');
+    }
   }
 }

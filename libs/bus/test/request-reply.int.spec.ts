@@ -72,13 +72,30 @@ describe('bus – request/reply', () => {
     }
   });
 
-  it('answers a request that fails the schema with invalid_request, without calling the handler', async () => {
+  it('answers a request that fails the schema with contract_violation (the sender\'s bug), without calling the handler', async () => {
     const handled = jest.fn(async () => ({ alias: 'x', replica: 1 }));
     const stop = await replica(handled);
     try {
       const err = await client.request(Echo, { model: 42 } as never).catch((e: unknown) => e);
-      expect(err).toMatchObject({ code: ErrorCode.InvalidRequest, message: expect.stringMatching(/model/) });
+      expect(err).toMatchObject({ code: ErrorCode.ContractViolation, message: expect.stringMatching(/model/) });
       expect(handled).not.toHaveBeenCalled();
+    } finally {
+      await stop();
+    }
+  });
+
+  it('answers an error whose message holds CR, LF or any control character, and keeps serving', async () => {
+    const hostile = 'x\r\ny\u0000z\u2028\ud800';
+    const stop = await replica(async (model) => {
+      if (model.includes('\r')) throw new RateLimitError(`No room for '${model}'`, 1);
+      return { alias: model, replica: 1 };
+    });
+    try {
+      const err = await client.request(Echo, { model: hostile }).catch((e: unknown) => e);
+      // The header carries a cleaned copy; the body, and so the typed error, the exact text.
+      expect((err as GatewayError).code).toBe(ErrorCode.RateLimitExceeded);
+      expect((err as GatewayError).message).toBe(`No room for '${hostile}'`);
+      await expect(client.request(Echo, { model: 'still-up' })).resolves.toEqual({ alias: 'still-up', replica: 1 });
     } finally {
       await stop();
     }

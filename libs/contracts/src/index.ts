@@ -1,4 +1,5 @@
 export * from './subjects';
+export * from './identifiers';
 export * from './errors/codes';
 export * from './errors/gateway-error';
 export * from './errors/http';

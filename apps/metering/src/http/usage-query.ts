@@ -1,4 +1,4 @@
-import { InvalidRequestError, PermissionDeniedError, type Principal } from '@aigw/contracts';
+import { InvalidRequestError, PermissionDeniedError, requireIdentifier, type Principal } from '@aigw/contracts';
 import { bucketMs, bucketOf, isBucketStart, isoSeconds, type Granularity } from '../buckets';
 import { DIMENSIONS, type Dimension, type Dimensions } from '../ledger-keys';
 import type { UsageQuery } from '../usage-reader';
@@ -31,13 +31,16 @@ export function refuseUnknown(query: Query, accepted: readonly string[]): void {
   }
 }
 
-/** A parameter given once and not empty, or undefined when absent. */
+/** Longest query parameter value, number of characters (a page cursor is the longest there is). */
+const MAX_PARAMETER_CHARS = 1024;
+
+/** A parameter given once, not empty and printable, or undefined when absent. */
 export function single(query: Query, name: string): string | undefined {
   const value = query[name];
   if (value === undefined) return undefined;
   if (typeof value !== 'string') throw new InvalidRequestError(`Parameter '${name}' must be given once.`, name);
   if (value === '') throw new InvalidRequestError(`Parameter '${name}' must not be empty.`, name);
-  return value;
+  return requireIdentifier(value, name, MAX_PARAMETER_CHARS);
 }
 
 const DATE = /^(\d{4}-\d{2}-\d{2})$/;

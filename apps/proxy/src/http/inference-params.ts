@@ -1,4 +1,4 @@
-import { InvalidJsonError, InvalidRequestError } from '@aigw/contracts';
+import { InvalidJsonError, InvalidRequestError, requireIdentifier } from '@aigw/contracts';
 
 /** The body parsed once; it must be a JSON object. */
 export function parseJsonObject(raw: Buffer): Record<string, unknown> {
@@ -17,19 +17,16 @@ export function parseJsonObject(raw: Buffer): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
-/** Model names are short; a longer one is refused before it reaches logs, the bus and the router. */
-const MAX_MODEL_LENGTH = 256;
-
-/** `model` is a non-empty string; returns it. */
+/**
+ * `model` is a non-empty string of printable characters, at most `MAX_IDENTIFIER_CHARS` long; returns it.
+ * Anything else is refused here, before it reaches logs, the bus and the router.
+ */
 export function requireModel(body: Record<string, unknown>): string {
   const model = body.model;
   if (typeof model !== 'string' || model.length === 0) {
     throw new InvalidRequestError('You must provide a model parameter: a non-empty string.', 'model');
   }
-  if (model.length > MAX_MODEL_LENGTH) {
-    throw new InvalidRequestError(`Invalid 'model': longer than ${MAX_MODEL_LENGTH} characters.`, 'model');
-  }
-  return model;
+  return requireIdentifier(model, 'model');
 }
 
 /** How OpenAI names a JSON value's type in its errors ("but got a string instead"). */
@@ -73,4 +70,32 @@ export function requireMessagesAndMaxTokens(body: Record<string, unknown>): void
   if (typeof max !== 'number' || !Number.isInteger(max) || max < 1) {
     throw new InvalidRequestError('max_tokens: Input should be a valid integer greater than or equal to 1', 'max_tokens');
   }
+}
+
+/** Largest completion size a request may name, number of tokens: the upstream refuses what its model cannot give. */
+export const MAX_OUTPUT_TOKENS = 2 ** 31 - 1;
+/** Most completions one request may ask for (OpenAI's limit on `n`). */
+export const MAX_CHOICES = 128;
+
+/** Parameters that bound a completion's size, by the API that names them. */
+const OUTPUT_SIZE_PARAMS = ['max_tokens', 'max_completion_tokens', 'max_output_tokens'] as const;
+
+function requireIntegerIn(body: Record<string, unknown>, param: string, min: number, max: number): void {
+  const value = body[param];
+  if (value === undefined || value === null) return;
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw new InvalidRequestError(`Invalid type for '${param}': expected an integer, but got ${openaiTypeName(value)} instead.`, param);
+  }
+  if (value < min) throw new InvalidRequestError(`Invalid '${param}': integer below minimum value. Expected a value >= ${min}, but got ${value} instead.`, param);
+  if (value > max) throw new InvalidRequestError(`Invalid '${param}': integer above maximum value. Expected a value <= ${max}, but got ${value} instead.`, param);
+}
+
+/**
+ * The parameters that size what the upstream produces (and so what quota reserves): whole numbers in range,
+ * refused here in OpenAI's words. `n` multiplies the completion; a size past `MAX_OUTPUT_TOKENS` could only
+ * be refused by the upstream after quota had counted it.
+ */
+export function requireOutputBounds(body: Record<string, unknown>): void {
+  for (const param of OUTPUT_SIZE_PARAMS) requireIntegerIn(body, param, 1, MAX_OUTPUT_TOKENS);
+  requireIntegerIn(body, 'n', 1, MAX_CHOICES);
 }

@@ -1,10 +1,13 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { InvalidRequestError, RequestClass, ROUTE_SAMPLE_MAX_CHARS, type RouteFeatures } from '@aigw/contracts';
+import { InvalidRequestError, isIdentifier, RequestClass, ROUTE_SAMPLE_MAX_CHARS, type RouteFeatures } from '@aigw/contracts';
 
 /** Header naming the request's class for `auto` routing, e.g. `coding`; wins over the router's classifier. */
 export const ROUTE_CLASS_HEADER = 'x-aigw-route-class';
 /** Header listing tags every candidate deployment must carry, e.g. `region=eu`. */
 export const ROUTE_TAGS_HEADER = 'x-aigw-route-tags';
+
+/** Longest tag name or value, number of characters. */
+const MAX_TAG_CHARS = 64;
 
 /** Rough size of text in tokens: four characters a token, as OpenAI's rule of thumb has it. */
 const CHARS_PER_TOKEN = 4;
@@ -34,8 +37,9 @@ export function routeFeatures(body: Readonly<Record<string, unknown>>, headers: 
   }
   if (lastUser) features.sample = lastUser.slice(0, ROUTE_SAMPLE_MAX_CHARS);
   features.promptTokens = Math.ceil(chars / CHARS_PER_TOKEN);
-  const maxTokens = body.max_completion_tokens ?? body.max_tokens;
-  if (Number.isInteger(maxTokens) && (maxTokens as number) > 0) features.maxTokens = maxTokens as number;
+  // Checked by `requireOutputBounds` before.
+  const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? body.max_output_tokens;
+  if (typeof maxTokens === 'number') features.maxTokens = maxTokens;
 
   const hint = headers[ROUTE_CLASS_HEADER];
   if (typeof hint === 'string') {
@@ -67,8 +71,11 @@ function parseTags(header: string): Record<string, string> {
   const tags: Record<string, string> = {};
   for (const pair of header.split(',')) {
     const [key, value, extra] = pair.split('=').map((s) => s.trim());
-    if (!key || value === undefined || extra !== undefined) {
-      throw new InvalidRequestError(`Invalid ${ROUTE_TAGS_HEADER} header: write tags as key=value pairs separated by commas.`, ROUTE_TAGS_HEADER);
+    if (!key || value === undefined || extra !== undefined || !isIdentifier(key, MAX_TAG_CHARS) || (value !== '' && !isIdentifier(value, MAX_TAG_CHARS))) {
+      throw new InvalidRequestError(
+        `Invalid ${ROUTE_TAGS_HEADER} header: write tags as key=value pairs separated by commas, each name and value printable and at most ${MAX_TAG_CHARS} characters.`,
+        ROUTE_TAGS_HEADER,
+      );
     }
     tags[key] = value;
   }

@@ -5,6 +5,8 @@ import type { RouteFeatures } from '@aigw/contracts';
 export interface Reservation {
   promptTokens?: number;
   maxTokens?: number;
+  /** Completions asked for (OpenAI's `n`); each may take `maxTokens`. */
+  choices?: number;
 }
 
 /**
@@ -12,8 +14,13 @@ export interface Reservation {
  * router (four characters a token), not a tokenizer count: gpt-tokenizer costs 30-190 µs per KB of prompt
  * on this hardware (o200k, warm to cold merge cache), a large share of the ~1 ms of CPU a request may take
  * in the gateway, and grows with the prompt. The difference is settled when the usage event arrives.
- * Embeddings produce no completion tokens; a chat request without `max_tokens` gets quota's default.
+ * Embeddings produce no completion tokens; a chat request without `max_tokens` gets quota's default, for
+ * each of its `n` completions.
  */
-export function reservationOf(operation: Operation, features: RouteFeatures): Reservation {
-  return { promptTokens: features.promptTokens, maxTokens: operation === 'embeddings' ? 0 : features.maxTokens };
+export function reservationOf(operation: Operation, features: RouteFeatures, body: Readonly<Record<string, unknown>>): Reservation {
+  if (operation === 'embeddings') return { promptTokens: features.promptTokens, maxTokens: 0 };
+  const reservation: Reservation = { promptTokens: features.promptTokens, maxTokens: features.maxTokens };
+  // Checked by `requireOutputBounds` before.
+  if (typeof body.n === 'number' && body.n > 1) reservation.choices = body.n;
+  return reservation;
 }

@@ -28,6 +28,11 @@ export const ErrorCode = {
   UpstreamError: 'upstream_error',
   /** The upstream did not answer in time. */
   UpstreamTimeout: 'upstream_timeout',
+  /**
+   * A service was sent a message that breaks its contract (schema): a bug of the sender, never the
+   * client's. Over NATS it is a 400 to the sender; at an HTTP edge a 500 whose text stays in the log.
+   */
+  ContractViolation: 'contract_violation',
   /** A bug: anything not classified above. */
   Internal: 'internal_error',
 } as const;

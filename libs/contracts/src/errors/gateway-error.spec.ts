@@ -22,6 +22,7 @@ describe('errors – registry', () => {
       new errors.ServiceUnavailableError('quota', 'down'),
       new errors.UpstreamError('bad gateway', 500),
       new errors.UpstreamTimeoutError('slow'),
+      new errors.ContractViolationError('quota.v1.admit', 'model Required'),
       new errors.InternalError('bug'),
     ];
     const codes = new Set(Object.values(ErrorCode));

@@ -121,6 +121,14 @@ export class UpstreamTimeoutError extends GatewayError {
   }
 }
 
+/** A message that breaks an endpoint's contract; `subject` and `problem` are for the sender's log, not for clients. */
+export class ContractViolationError extends GatewayError {
+  constructor(subject: string, problem: string) {
+    super(ErrorCode.ContractViolation, `Invalid request to ${subject}: ${problem}.`);
+    this.name = 'ContractViolationError';
+  }
+}
+
 export class InternalError extends GatewayError {
   constructor(message: string, options?: ErrorOptions) {
     super(ErrorCode.Internal, message, {}, options);
@@ -143,6 +151,7 @@ export const errors = {
   ServiceUnavailableError,
   UpstreamError,
   UpstreamTimeoutError,
+  ContractViolationError,
   InternalError,
 };
 

@@ -18,5 +18,6 @@ export const HTTP_ERROR_BY_CODE: Readonly<Record<ErrorCode, { status: number; ty
   [ErrorCode.ServiceUnavailable]: { status: 503, type: 'server_error' },
   [ErrorCode.UpstreamError]: { status: 502, type: 'server_error' },
   [ErrorCode.UpstreamTimeout]: { status: 504, type: 'server_error' },
+  [ErrorCode.ContractViolation]: { status: 500, type: 'server_error' },
   [ErrorCode.Internal]: { status: 500, type: 'server_error' },
 };

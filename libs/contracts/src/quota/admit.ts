@@ -48,6 +48,8 @@ export const Admit = {
      * embeddings). Unset: quota reserves its configured `defaultMaxTokens`, and charges any overrun later.
      */
     maxTokens: z.number().int().nonnegative().optional(),
+    /** Completions the request asks for (OpenAI's `n`): completion tokens are reserved for each. Unset: 1. */
+    choices: z.number().int().min(1).max(128).optional(),
   }),
   Response: z.object({
     admitted: z.boolean(),

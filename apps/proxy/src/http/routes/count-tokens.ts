@@ -1,7 +1,9 @@
 import type { Request, Response } from 'express';
-import { checkModel, Route } from '@aigw/contracts';
+import { checkModel } from '@aigw/contracts';
 import { adapterFor, type ClientFormat, type CountedApi } from '@aigw/providers';
+import { admitAndRoute } from '../../policy/admit-and-route';
 import { routeFeatures } from '../../policy/route-features';
+import type { Reservation } from '../../quota/reservation';
 import { telemetryOf } from '../../telemetry/request-telemetry';
 import { upstreamErrorReply } from '../../translation/client-error';
 import { countUpstream } from '../../upstream/count-upstream';
@@ -25,13 +27,16 @@ const COUNT_APIS: Readonly<
   responses: { route: 'responses.input_tokens', format: 'openai', validate: () => undefined, answer: (n) => ({ object: 'response.input_tokens', input_tokens: n }) },
 };
 
+/** What a count holds of a key's limits: one request, no tokens, no money. */
+const COUNT_RESERVATION: Reservation = { promptTokens: 0, maxTokens: 0 };
+
 /**
  * A prompt's input tokens, for any alias the key may use, in the client API's own format. The alias's first
  * deployment counts when its provider can for that API (`tokenCounters`: Anthropic and Gemini a Messages
  * prompt, OpenAI a Responses one); otherwise the gateway counts as it does when an upstream reports no
  * usage (o200k, OpenAI's tokenizer: exact text for GPT-4o-family models, an estimate for others). Either
- * way `x-aigw-usage-source` says which. Counting is neither admitted by quota nor metered: it spends no
- * tokens, and the providers limit it on their own.
+ * way `x-aigw-usage-source` says which. Counting is admitted by quota like any request (it counts against
+ * requests per minute and per day, and concurrency), reserving no tokens; it is not metered, as it spends none.
  */
 export function countTokensRoute(api: CountedApi, deps: InferenceDeps) {
   const { route, format, validate, answer } = COUNT_APIS[api];
@@ -41,16 +46,25 @@ export function countTokensRoute(api: CountedApi, deps: InferenceDeps) {
     ctx.format = format;
     // Aborted when the client leaves, or by the request's total deadline (with its own reason) once the upstream is asked.
     const abort = new AbortController();
+    const lease = deps.leases.track(ctx.id);
     res.once('close', () => {
       if (!res.writableFinished) abort.abort();
+      // Nothing is metered for a count: whatever quota held for it is given back now.
+      lease.end(false);
     });
-    ctx.principal = await deps.authenticate(req);
+    const principal = (ctx.principal = await deps.authenticate(req));
     const body = parseJsonObject(await readBody(req, deps.maxBodyBytes));
     ctx.model = requireModel(body);
-    checkModel(ctx.principal, ctx.model);
+    checkModel(principal, ctx.model);
     validate(body);
     const features = routeFeatures(body, req.headers);
-    const { candidates } = await deps.bus.request(Route, { model: ctx.model, requestId: ctx.id, features }, { context: telemetryOf(res).context });
+    // A count is a request: it counts against the request limits, reserving no tokens and no money.
+    const { candidates } = await admitAndRoute(
+      deps.bus,
+      res,
+      { requestId: ctx.id, principal, model: ctx.model, features, reservation: COUNT_RESERVATION, lease },
+      telemetryOf(res).context,
+    );
     const deployment = candidates[0]!;
     const provider = adapterFor(deployment.kind);
     const counter = provider.tokenCounters?.[api];

@@ -24,7 +24,7 @@ import type { UsagePublisher } from '../../usage/usage-publisher';
 import { usageEventOf } from '../../usage/usage-event';
 import { billedUsage, meteredRequest, type MeteredRequest } from '../../usage/metered-request';
 import { sendClientError } from '../error-map';
-import { parseJsonObject, requireInput, requireMessages, requireMessagesAndMaxTokens, requireModel } from '../inference-params';
+import { parseJsonObject, requireInput, requireMessages, requireMessagesAndMaxTokens, requireModel, requireOutputBounds } from '../inference-params';
 import { readBody } from '../read-body';
 import { contextOf, finalStatus, type RequestContext } from '../request-context';
 
@@ -81,9 +81,10 @@ export function inferenceRoute(operation: Operation, deps: InferenceDeps) {
     ctx.model = requireModel(body);
     checkModel(principal, ctx.model);
     validate(body);
+    requireOutputBounds(body);
     mark = performance.now();
     const features = routeFeatures(body, req.headers);
-    const reservation = reservationOf(operation, features);
+    const reservation = reservationOf(operation, features, body);
     const { candidates } = await admitAndRoute(deps.bus, res, { requestId: ctx.id, principal, model: ctx.model, features, reservation, lease }, telemetry.context);
     ctx.waits.admission = performance.now() - mark;
     const tracker = new AttemptTracker(deps.attempts, ctx.id, features.promptTokens);
