@@ -1,9 +1,11 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter } from 'prom-client';
 import { connectBus, endpoint, isBusReady, startService, stopService } from '@aigw/bus';
 import type { AuthConfig, GatewayConfig } from '@aigw/config';
-import { addressSet, GatewayError, GetTenant, RecordAuthFailure, VerifyKey } from '@aigw/contracts';
+import { GatewayError, GetTenant, RecordAuthFailure, VerifyKey } from '@aigw/contracts';
+import { createAuthenticator, followKeyChanges } from '@aigw/auth-client';
+import { createEdgeServer, type EdgeDeadlines } from '@aigw/http-edge';
 import { createMetricsRegistry, startOpsServer, type Logger } from '@aigw/telemetry';
 import { createAdminApp } from './admin/admin-api';
 import { announceKeysChanged } from './key-events';
@@ -16,16 +18,20 @@ export interface AuthServiceOptions {
   redisUrl: string;
   /** Port of `/healthz`, `/readyz` and `/metrics`; 0 picks a free one. */
   opsPort: number;
+  /** Interface of the ops endpoints; loopback by default. */
+  opsHost?: string;
   /** Port of the admin API; 0 picks a free one. */
   adminPort: number;
-  /** Interface the admin API listens on; all of them by default. */
+  /** Interface the admin API listens on; loopback by default. */
   adminHost?: string;
+  /** How long an admin request may take to arrive; `DEFAULT_EDGE_DEADLINES` by default. */
+  adminDeadlines?: EdgeDeadlines;
   /** Keys to seed, from the gateway config. */
   keys: GatewayConfig['keys'];
   /** Where the variables named by each key's `secretEnv` are looked up. */
   secrets: Readonly<Record<string, string | undefined>>;
-  /** The config's `auth:` section: trusted proxies and the failed-authentication budget. */
-  auth: Pick<AuthConfig, 'trustedProxies' | 'failedAuth'>;
+  /** The config's `auth:` section: trusted proxies, the failed-authentication budget, JWT issuers (for the admin API). */
+  auth: Pick<AuthConfig, 'trustedProxies' | 'failedAuth'> & Partial<Pick<AuthConfig, 'jwtIssuers'>>;
   /** The quota config's tier presets, by id. */
   tiers: Readonly<Record<string, object>>;
   logger: Logger;
@@ -41,6 +47,9 @@ export interface AuthService {
   /** Stops taking requests, answers the ones in flight, then closes NATS, Redis and both HTTP servers. */
   close(): Promise<void>;
 }
+
+/** The admin API is for `admin` credentials only. */
+const ADMIN_ROLES = ['admin'] as const;
 
 /**
  * Starts the auth service: seeds the configured keys into Redis, then answers `auth.v1.verify-key`,
@@ -72,16 +81,16 @@ export async function startAuthService(opts: AuthServiceOptions): Promise<AuthSe
     onSeedReplaced: (key, keyHashes) =>
       void announceKeysChanged(nc, { reason: 'rotated', keyIds: [key.keyId], keyHashes, tenantId: key.tenantId }, logger),
   });
-  const ops = await startOpsServer({ port: opts.opsPort, registry, ready: () => isBusReady(nc) && store.ready });
+  const ops = await startOpsServer({ port: opts.opsPort, host: opts.opsHost, registry, ready: () => isBusReady(nc) && store.ready });
   await store.seeded;
 
   const service = await startService(
     nc,
     'auth',
     [
-      endpoint(VerifyKey, async ({ keyHash, clientIp }) => {
+      endpoint(VerifyKey, async ({ keyHash, clientIp, keyPrefix }) => {
         try {
-          const principal = await store.verify(keyHash, clientIp);
+          const principal = await store.verify(keyHash, clientIp, keyPrefix);
           verifications.inc({ result: 'ok' });
           return { principal };
         } catch (err) {
@@ -95,20 +104,23 @@ export async function startAuthService(opts: AuthServiceOptions): Promise<AuthSe
     logger,
   );
 
-  const trusted = opts.auth.trustedProxies;
-  const admin: Server = createServer(
-    createAdminApp({
-      store,
-      nc,
-      logger,
-      registry,
-      trustedProxies: trusted.length ? addressSet(trusted) : undefined,
-      tiers: opts.tiers,
-    }),
+  // The admin API asks the store itself, every time: it is this service, and admin calls are few.
+  const adminAuth = createAuthenticator(
+    {
+      verifyKey: ({ keyHash, clientIp, keyPrefix }) => store.verify(keyHash, clientIp, keyPrefix),
+      getTenant: async (tenantId) => tenantOf(await store.getTenant(tenantId)),
+      recordFailure: (clientIp) => store.recordFailure(clientIp),
+    },
+    { roles: ADMIN_ROLES, ttlMs: 0, auth: { trustedProxies: opts.auth.trustedProxies, jwtIssuers: opts.auth.jwtIssuers ?? {} }, secrets: opts.secrets },
+  );
+  followKeyChanges(nc, [adminAuth], logger);
+  const admin: Server = createEdgeServer(
+    createAdminApp({ store, nc, logger, registry, authenticate: adminAuth.authenticate, tiers: opts.tiers }),
+    opts.adminDeadlines,
   );
   await new Promise<void>((resolve, reject) => {
     admin.once('error', reject);
-    admin.listen(opts.adminPort, opts.adminHost ?? '0.0.0.0', () => resolve());
+    admin.listen(opts.adminPort, opts.adminHost ?? '127.0.0.1', () => resolve());
   });
 
   return {

@@ -116,8 +116,8 @@ describe('auth service', () => {
     await expect(verify(newSecret())).rejects.toMatchObject({ code: 'invalid_api_key' });
   });
 
-  it('auth – refuses a malformed key hash with invalid_request', async () => {
-    await expect(bus.request(VerifyKey, { keyHash: 'not-a-hash' })).rejects.toMatchObject({ code: 'invalid_request' });
+  it('auth – refuses a malformed key hash as a broken contract (the sender’s bug)', async () => {
+    await expect(bus.request(VerifyKey, { keyHash: 'not-a-hash' })).rejects.toMatchObject({ code: 'contract_violation' });
   });
 
   it('auth – skips a key whose secret variable is unset with one warning naming the variable', async () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { commonEnv, loadEnv, loadGatewayConfig, port, usageStreamEnv, usageStreamOptions } from '@aigw/config';
+import { commonEnv, edgeDeadlines, edgeEnv, loadEnv, loadGatewayConfig, port, usageStreamEnv, usageStreamOptions } from '@aigw/config';
 import { createLogger, onShutdown } from '@aigw/telemetry';
 import { startTracing } from '@aigw/telemetry/sdk';
 import { startMeteringService } from './metering-service';
@@ -10,8 +10,10 @@ const env = loadEnv(
   z.object({
     ...commonEnv,
     ...usageStreamEnv,
+    ...edgeEnv,
     METERING_PORT: port(8081),
-    METERING_HOST: z.string().default('0.0.0.0'),
+    /** Interface of the metering API: loopback unless a deployment exposes it (containers set `0.0.0.0`). */
+    METERING_HOST: z.string().min(1).default('127.0.0.1'),
     /** How long a verified key is trusted without asking auth again, number of milliseconds. */
     METERING_AUTH_CACHE_MS: z.coerce.number().int().nonnegative().default(5_000),
     /** How long an event id is remembered as counted, number of seconds. */
@@ -34,8 +36,9 @@ const config = loadGatewayConfig();
 startMeteringService({
   nats: { servers: env.NATS_URL, timeoutMs: env.BUS_TIMEOUT_MS },
   redis: { url: env.REDIS_URL, commandTimeoutMs: env.METERING_REDIS_TIMEOUT_MS },
-  http: { port: env.METERING_PORT, host: env.METERING_HOST },
+  http: { port: env.METERING_PORT, host: env.METERING_HOST, deadlines: edgeDeadlines(env) },
   authCacheMs: env.METERING_AUTH_CACHE_MS,
+  auth: config.auth,
   dedupeTtlS: env.METERING_DEDUPE_TTL_S,
   prices: config.prices,
   quota: config.quota,

@@ -1,16 +1,16 @@
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Redis } from 'ioredis';
-import type { QuotaConfig } from '@aigw/config';
+import { busLookups, createAuthenticator, followKeyChanges } from '@aigw/auth-client';
+import type { AuthConfig, QuotaConfig } from '@aigw/config';
+import { createEdgeServer, type EdgeDeadlines } from '@aigw/http-edge';
 import type { PriceTable } from '@aigw/pricing';
-import { BusClient, connectBus, ensureUsageStream, isBusReady, subscribeBroadcast } from '@aigw/bus';
-import { KeysChangedEvent } from '@aigw/contracts';
+import { BusClient, connectBus, ensureUsageStream, isBusReady } from '@aigw/bus';
 import { createMetricsRegistry, type Logger } from '@aigw/telemetry';
 import { BudgetResolver } from './budgets';
 import { ensureLedgerConsumer, startLedgerConsumer, type LedgerConsumer, type LedgerConsumerOptions } from './consumer';
 import { createApp } from './http/app';
-import { KeyVerifier } from './http/key-verifier';
 import { Ledger } from './ledger';
 import { createMeteringMetrics } from './metrics';
 import { connectRedis, isRedisReady, type RedisOptions } from './redis-client';
@@ -18,9 +18,14 @@ import { connectRedis, isRedisReady, type RedisOptions } from './redis-client';
 export interface MeteringConfig {
   nats: { servers: string; /** Deadline of one request to auth, number of milliseconds. */ timeoutMs: number };
   redis: RedisOptions;
-  http: { port: number; host?: string };
+  /** Where the API listens (loopback by default), and how long a request may take to arrive. */
+  http: { port: number; host?: string; deadlines?: EdgeDeadlines };
   /** How long a verified key is trusted without asking auth again, number of milliseconds. */
   authCacheMs: number;
+  /** The config's `auth:` section (trusted proxies, JWT issuers), as the proxy has it. */
+  auth?: Pick<AuthConfig, 'trustedProxies' | 'jwtIssuers'>;
+  /** Where JWT issuers' `secretEnv` are looked up; the process environment by default. */
+  authSecrets?: Readonly<Record<string, string | undefined>>;
   /** How long an event id is remembered as counted, number of seconds. */
   dedupeTtlS: number;
   /** The `prices:` section of the gateway config: each event is priced when it is counted. */
@@ -39,6 +44,9 @@ export interface MeteringService {
   /** Stops consuming (finishing the events in hand), closes HTTP, drains NATS and quits Redis. */
   close(): Promise<void>;
 }
+
+/** Who may read usage: `client` keys their own, `finance` keys their tenant's (and `admin` everything). */
+const METERING_ROLES = ['client', 'finance'] as const;
 
 /** Boots the ledger consumer and the metering API. */
 export async function startMeteringService(cfg: MeteringConfig): Promise<MeteringService> {
@@ -67,33 +75,36 @@ export async function startMeteringService(cfg: MeteringConfig): Promise<Meterin
     const busNc = nc;
     const runningConsumer = consumer;
     const bus = new BusClient(busNc, { timeoutMs: cfg.nats.timeoutMs });
-    const verifier = new KeyVerifier(bus, { ttlMs: cfg.authCacheMs });
+    const authenticator = createAuthenticator(busLookups(bus), {
+      roles: METERING_ROLES,
+      ttlMs: cfg.authCacheMs,
+      auth: cfg.auth,
+      secrets: cfg.authSecrets ?? process.env,
+    });
     const budgets = new BudgetResolver({ bus, quota: cfg.quota, ttlMs: cfg.authCacheMs, logger });
-    subscribeBroadcast(
+    followKeyChanges(
       busNc,
-      KeysChangedEvent,
-      {
-        onEvent: (change) => {
-          verifier.invalidate(change);
-          if (change.reason === 'tenant-updated') budgets.forget(change.tenantId);
+      [
+        authenticator,
+        {
+          invalidate: (change) => {
+            if (change.reason === 'tenant-updated') budgets.forget(change.tenantId);
+          },
+          clear: () => budgets.clear(),
         },
-        onResync: () => {
-          verifier.clear();
-          budgets.clear();
-        },
-      },
+      ],
       logger,
     );
     const app = createApp({
       ledger,
       budgets,
-      verifier,
+      authenticate: authenticator.authenticate,
       registry,
       metrics,
       logger,
       readiness: () => ({ nats: isBusReady(busNc), redis: isRedisReady(redis), consumer: runningConsumer.running() }),
     });
-    server = await listen(createServer(app), cfg.http.port, cfg.http.host ?? '0.0.0.0');
+    server = await listen(createEdgeServer(app, cfg.http.deadlines), cfg.http.port, cfg.http.host ?? '127.0.0.1');
   } catch (err) {
     await close().catch((closeErr: unknown) => logger.error({ err: closeErr }, 'cleanup after failed start failed'));
     throw err;

@@ -11,7 +11,9 @@ import {
   InvalidApiKeyError,
   Streams,
   Subjects,
+  RecordAuthFailure,
   VerifyKey,
+  type VerifyKeyRequest,
   type Principal,
   type Tenant,
   type UsageRecorded,
@@ -59,6 +61,8 @@ export interface TestStack {
   tenants: Map<string, Tenant>;
   /** How many VerifyKey requests auth has answered. */
   authCalls(): number;
+  /** Every VerifyKey request auth got, in order. */
+  verifyRequests: VerifyKeyRequest[];
   auth: Service;
   close(): Promise<void>;
 }
@@ -69,15 +73,19 @@ export async function startStack(): Promise<TestStack> {
   const keys = new Map<string, Principal>();
   const tenants = new Map<string, Tenant>();
   let calls = 0;
+  const verifyRequests: VerifyKeyRequest[] = [];
   const auth = await startService(
     nc,
     'auth',
     [
-      endpoint(VerifyKey, async ({ keyHash }) => {
+      endpoint(VerifyKey, async (request) => {
+        const { keyHash } = request;
         calls++;
+        verifyRequests.push(request);
         for (const [secret, principal] of keys) if (hashKey(secret) === keyHash) return { principal };
         throw new InvalidApiKeyError();
       }),
+      endpoint(RecordAuthFailure, async () => ({ blocked: false })),
       endpoint(GetTenant, async ({ tenantId }) => {
         const tenant = tenants.get(tenantId);
         if (!tenant) throw new GatewayError(ErrorCode.NotFound, `No tenant '${tenantId}'.`);
@@ -95,6 +103,7 @@ export async function startStack(): Promise<TestStack> {
     keys,
     tenants,
     authCalls: () => calls,
+    verifyRequests,
     auth,
     async close() {
       if (!auth.isStopped) await auth.stop();

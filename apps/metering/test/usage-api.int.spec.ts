@@ -1,3 +1,5 @@
+import { SignJWT } from 'jose';
+import { AuthSection } from '@aigw/config';
 import { KeysChangedEvent, type Principal, type UsageRecorded } from '@aigw/contracts';
 import { publishBroadcast } from '@aigw/bus';
 import type { MeteringService } from '../src/metering-service';
@@ -398,6 +400,77 @@ describe('GET /v1/spend', () => {
     const bad = await getJson(metering, '/v1/spend', { month: '2025-01' }, bearer(ADMIN));
     expect(bad.status).toBe(400);
     expect(bad.body.error).toMatchObject({ param: 'month' });
+  });
+});
+
+describe('authentication – the same edge as the proxy’s', () => {
+  const JWT_SECRET = 'a-metering-test-hs256-secret-0123456789abcdef';
+  const sign = (claims: Record<string, unknown>) =>
+    new SignJWT({ tenant: 'tenant_a', sub: 'analyst-1', ...claims })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setIssuer('corp')
+      .setAudience('aigw')
+      .setExpirationTime('5m')
+      .sign(new TextEncoder().encode(JWT_SECRET));
+
+  it('usage API – takes the key from x-api-key and x-goog-api-key too, and tells auth the address and key prefix to count failures against', async () => {
+    expect((await getUsage(metering, FEB_1_TO_3, { 'x-goog-api-key': FINANCE })).status).toBe(200);
+    expect((await getUsage(metering, FEB_1_TO_3, { 'x-api-key': FINANCE })).status).toBe(200);
+    const bad = 'sk-aigw-bad-key-0000000000000000000zzzz';
+    expect((await getUsage(metering, FEB_1_TO_3, bearer(bad))).status).toBe(401);
+    expect(stack.verifyRequests.at(-1)).toMatchObject({ clientIp: '127.0.0.1', keyPrefix: 'sk-aigw...zzzz' });
+  });
+
+  it('usage API – refuses a key allowlisted to other addresses with 403, as the proxy does', async () => {
+    const secret = 'sk-aigw-allowlisted-0000000000000000';
+    stack.keys.set(secret, principal('key_lan', 'tenant_a', 'finance', { ipAllowlist: ['10.0.0.0/8'] }));
+    const { status, body } = await getUsage(metering, FEB_1_TO_3, bearer(secret));
+    expect(status).toBe(403);
+    expect(body.error).toMatchObject({ code: 'permission_denied', message: expect.stringMatching(/127\.0\.0\.1/) });
+  });
+
+  it('usage API – accepts JWTs from the configured issuers, within the role the token maps to', async () => {
+    stack.tenants.set('tenant_a', { tenantId: 'tenant_a', name: 'A', limits: {} });
+    const withJwt = await startMetering(stack, {
+      auth: {
+        trustedProxies: [],
+        jwtIssuers: AuthSection.parse({
+          jwtIssuers: { corp: { issuer: 'corp', audience: 'aigw', algorithms: ['HS256'], secretEnv: 'METERING_JWT', claims: { role: 'groups' }, roles: { fin: 'finance' } } },
+        }).jwtIssuers,
+      },
+      authSecrets: { METERING_JWT: JWT_SECRET },
+    });
+    try {
+      const finance = await getUsage(withJwt, { ...FEB_1_TO_3, group_by: 'tenant' }, bearer(await sign({ groups: ['fin'] })));
+      expect(finance.status).toBe(200);
+      expect(finance.body.data.length).toBeGreaterThan(0);
+      expect(new Set(finance.body.data.map((row) => row.tenant_id))).toEqual(new Set(['tenant_a']));
+      const client = await getUsage(withJwt, { ...FEB_1_TO_3, tenant: 'tenant_b' }, bearer(await sign({})));
+      expect(client.status).toBe(403);
+      const forged = await getUsage(withJwt, FEB_1_TO_3, bearer(`${(await sign({})).slice(0, -4)}AAAA`));
+      expect(forged.status).toBe(401);
+    } finally {
+      await withJwt.close();
+    }
+  });
+
+  it('usage API – answers with nosniff, no framing, no active content and no caching', async () => {
+    const res = await fetch(`http://127.0.0.1:${metering.port}/v1/usage?from=2025-02-01&to=2025-02-03`, { headers: bearer(FINANCE) });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(res.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    const refused = await fetch(`http://127.0.0.1:${metering.port}/v1/usage`);
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
+  it('usage API – refuses a parameter with control characters with 400 naming it, and keeps serving', async () => {
+    const res = await fetch(`http://127.0.0.1:${metering.port}/v1/spend?tenant=a%0D%0Ab`, { headers: bearer(ADMIN) });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { param: 'tenant', code: 'invalid_request' } });
+    expect((await getUsage(metering, FEB_1_TO_3, bearer(ADMIN))).status).toBe(200);
   });
 });
 

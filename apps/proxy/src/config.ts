@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { commonEnv, port, usageStreamEnv } from '@aigw/config';
+import { commonEnv, edgeEnv, port, usageStreamEnv } from '@aigw/config';
+import { DEFAULT_JSON_SHAPE } from '@aigw/http-edge';
 
 const ms = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -7,6 +8,7 @@ const ms = (fallback: number) => z.coerce.number().int().positive().default(fall
 export const ProxyEnv = z.object({
   ...commonEnv,
   ...usageStreamEnv,
+  ...edgeEnv,
   PORT: port(8080),
   HOST: z.string().default('0.0.0.0'),
   /**
@@ -15,6 +17,12 @@ export const ProxyEnv = z.object({
    * read, and parsing one costs the event loop about 10 ms per MB (20 MB: 120 ms, and as much to forward it).
    */
   MAX_BODY_BYTES: z.coerce.number().int().positive().default(32 * 1024 * 1024),
+  /** Deepest nesting of arrays and objects in a request body. */
+  MAX_JSON_DEPTH: z.coerce.number().int().positive().default(DEFAULT_JSON_SHAPE.maxDepth),
+  /** Most arrays and objects in a request body: each costs a heap object once parsed. */
+  MAX_JSON_CONTAINERS: z.coerce.number().int().positive().default(DEFAULT_JSON_SHAPE.maxContainers),
+  /** Most values in a request body, strings and numbers included. */
+  MAX_JSON_ELEMENTS: z.coerce.number().int().positive().default(DEFAULT_JSON_SHAPE.maxElements),
   UPSTREAM_CONNECT_TIMEOUT_MS: ms(5_000),
   /** Until the upstream's response headers; for a non-stream request that is the whole generation. */
   UPSTREAM_HEADERS_TIMEOUT_MS: ms(300_000),

@@ -1,5 +1,5 @@
 import { setFlagsFromString } from 'node:v8';
-import { loadEnv, loadGatewayConfig, usageStreamOptions } from '@aigw/config';
+import { edgeDeadlines, loadEnv, loadGatewayConfig, usageStreamOptions } from '@aigw/config';
 import { createLogger, onShutdown } from '@aigw/telemetry';
 import { startTracing } from '@aigw/telemetry/sdk';
 import { ProxyEnv } from './config';
@@ -24,6 +24,8 @@ async function main(): Promise<void> {
     host: env.HOST,
     logger,
     maxBodyBytes: env.MAX_BODY_BYTES,
+    jsonShape: { maxDepth: env.MAX_JSON_DEPTH, maxContainers: env.MAX_JSON_CONTAINERS, maxElements: env.MAX_JSON_ELEMENTS },
+    deadlines: edgeDeadlines(env),
     busTimeoutMs: env.BUS_TIMEOUT_MS,
     authCacheTtlMs: env.AUTH_CACHE_TTL_MS,
     authStaleIfErrorMs: env.AUTH_CACHE_STALE_IF_ERROR_MS,

@@ -1,9 +1,10 @@
-import { createServer, type ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { busLookups, createAuthenticator, followKeyChanges } from '@aigw/auth-client';
 import { BusClient, connectBus, ensureUsageStream, EventPublisher, isBusReady } from '@aigw/bus';
 import type { AuthConfig } from '@aigw/config';
+import { createEdgeServer, DEFAULT_JSON_SHAPE, type EdgeDeadlines, type JsonShapeLimits } from '@aigw/http-edge';
 import { createMetricsRegistry, type Logger } from '@aigw/telemetry';
-import { createAuthenticator } from './auth/authenticate';
 import { createApp } from './http/app';
 import { createProxyMetrics } from './metrics';
 import { LeaseKeeper } from './quota/lease-keeper';
@@ -15,6 +16,9 @@ import { startSpoolReplayer } from './usage/spool-replayer';
 import { UsagePublisher } from './usage/usage-publisher';
 import { createSpoolMetrics, UsageSpool, type UsageSpoolOptions } from './usage/usage-spool';
 
+/** The proxy serves inference; `admin` may use it too (`checkCredential` lets admin through everywhere). */
+const PROXY_ROLES = ['client'] as const;
+
 export interface ProxyOptions {
   natsUrl: string;
   port: number;
@@ -22,6 +26,10 @@ export interface ProxyOptions {
   logger: Logger;
   /** Largest request body accepted, number of bytes. */
   maxBodyBytes: number;
+  /** How much structure a request body may hold; `DEFAULT_JSON_SHAPE` by default. */
+  jsonShape?: JsonShapeLimits;
+  /** How long a request may take to arrive; `DEFAULT_EDGE_DEADLINES` by default. */
+  deadlines?: EdgeDeadlines;
   /** Deadline of a request to auth, quota or router, number of milliseconds. */
   busTimeoutMs: number;
   /** How long a verified key is trusted, number of milliseconds. */
@@ -69,25 +77,26 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
   const usage = new UsagePublisher(events, logger, metrics, spool);
   const agent = createUpstreamAgent(opts.upstream);
   const attempts = new AttemptReporter(nc);
+  const authenticator = createAuthenticator(busLookups(bus), {
+    roles: PROXY_ROLES,
+    ttlMs: opts.authCacheTtlMs,
+    staleIfErrorMs: opts.authStaleIfErrorMs,
+    onStale: () => metrics.staleAuth.inc(),
+    auth: opts.auth,
+    secrets: opts.authSecrets ?? process.env,
+  });
+  followKeyChanges(nc, [authenticator], logger);
 
   let closing = false;
   let inFlight = 0;
   let drained: (() => void) | undefined;
   const app = createApp({
     bus,
-    authenticate: tracedAuthentication(
-      createAuthenticator(bus, nc, {
-        ttlMs: opts.authCacheTtlMs,
-        staleIfErrorMs: opts.authStaleIfErrorMs,
-        onStale: () => metrics.staleAuth.inc(),
-        auth: opts.auth,
-        secrets: opts.authSecrets ?? process.env,
-        logger,
-      }),
-    ),
+    authenticate: tracedAuthentication(authenticator.authenticate),
     agent,
     timeouts: { connectMs: opts.upstream.connectTimeoutMs, headersMs: opts.upstream.headersTimeoutMs, bodyMs: opts.upstream.bodyTimeoutMs },
     maxBodyBytes: opts.maxBodyBytes,
+    jsonShape: opts.jsonShape ?? DEFAULT_JSON_SHAPE,
     credentials: opts.credentials ?? process.env,
     usage,
     metrics,
@@ -98,7 +107,7 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
     ready: () => !closing && isBusReady(nc),
     isClosing: () => closing,
   });
-  const server = createServer(app);
+  const server = createEdgeServer(app, opts.deadlines);
   server.on('request', (_req, res: ServerResponse) => {
     inFlight += 1;
     res.once('close', () => {
@@ -106,9 +115,6 @@ export async function startProxy(opts: ProxyOptions): Promise<ProxyHandle> {
       if (inFlight === 0) drained?.();
     });
   });
-  // Longer than the idle timeout of common load balancers (60 s), so that they close idle connections first.
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host ?? '0.0.0.0', () => resolve());

@@ -360,15 +360,27 @@ describe('proxy authentication with the real auth service', () => {
       expect((await chat(behindLb, jwt, 'gpt-test', from('192.0.2.20'))).status).toBe(403);
     });
 
-    it('proxy auth – an address gets 429 with retry-after after 20 failed authentications, even with a valid key', async () => {
+    it('proxy auth – an address gets 429 with retry-after after 20 failed authentications, and a valid key is still served from it', async () => {
       const { secret: key } = await newKey();
       const attacker = { 'x-forwarded-for': '192.0.2.99' };
       for (let i = 0; i < 20; i++) expect((await chat(behindLb, secret(), 'gpt-test', attacker)).status).toBe(401);
-      const refused = await chat(behindLb, key, 'gpt-test', attacker);
+      const refused = await chat(behindLb, secret(), 'gpt-test', attacker);
       expect(refused.status).toBe(429);
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
       expect(refused.body.error!.code).toBe('rate_limit_exceeded');
+      // Behind a shared NAT the attacker's address is everyone's: a valid key, never seen by this proxy, is served.
+      expect((await chat(behindLb, key, 'gpt-test', attacker)).status).toBe(200);
       expect((await chat(behindLb, key, 'gpt-test', { 'x-forwarded-for': '192.0.2.98' })).status).toBe(200);
+    });
+
+    it('proxy auth – failures with one key prefix from many addresses are throttled per prefix, not the addresses’ valid keys', async () => {
+      const { secret: key } = await newKey();
+      const guess = () => `sk-aigw-${randomBytes(24).toString('base64url')}Zq9w`;
+      for (let i = 0; i < 20; i++) expect((await chat(behindLb, guess(), 'gpt-test', { 'x-forwarded-for': `198.51.100.${i + 1}` })).status).toBe(401);
+      const fresh = { 'x-forwarded-for': '198.51.100.200' };
+      expect((await chat(behindLb, guess(), 'gpt-test', fresh)).status).toBe(429);
+      expect((await chat(behindLb, secret(), 'gpt-test', fresh)).status).toBe(401);
+      expect((await chat(behindLb, key, 'gpt-test', fresh)).status).toBe(200);
     });
 
     it('proxy auth – bad JWTs count against the address like bad keys', async () => {

@@ -13,7 +13,7 @@ const logger = createLogger('quota', env.LOG_LEVEL);
 startQuotaService({
   nats: { servers: env.NATS_URL },
   redis: { url: env.REDIS_URL },
-  ops: { port: env.QUOTA_OPS_PORT },
+  ops: { port: env.QUOTA_OPS_PORT, host: env.OPS_HOST },
   config,
   logger,
 }).then(

@@ -13,6 +13,7 @@ async function main(): Promise<void> {
   const service = await startRouterService({
     natsUrl: env.NATS_URL,
     opsPort: env.ROUTER_OPS_PORT,
+    opsHost: env.OPS_HOST,
     config: loadGatewayConfig(),
     logger,
   });

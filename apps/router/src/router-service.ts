@@ -19,6 +19,8 @@ export interface RouterServiceOptions {
   natsUrl: string;
   /** Port of `/healthz`, `/readyz` and `/metrics`; 0 picks a free one. */
   opsPort: number;
+  /** Interface of the ops endpoints; loopback by default. */
+  opsHost?: string;
   /** The config file: its routing part seeds the KV on first start, its prices rank strategy `cost`. */
   config: Pick<GatewayConfig, 'providers' | 'deployments' | 'models' | 'routing' | 'prices'>;
   logger: Logger;
@@ -142,7 +144,7 @@ export async function startRouterService(opts: RouterServiceOptions): Promise<Ro
   // Aliases come from config, which has no creation time; the boot time is stable for the process.
   const created = Math.floor(Date.now() / 1000);
   const routed = metrics.routes.labels('ok');
-  const ops = await startOpsServer({ port: opts.opsPort, registry, ready: () => isBusReady(nc) });
+  const ops = await startOpsServer({ port: opts.opsPort, host: opts.opsHost, registry, ready: () => isBusReady(nc) });
   const service = await startService(
     nc,
     'router',

@@ -39,4 +39,22 @@ export const commonEnv = {
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** Deadline of one NATS request, number of milliseconds. */
   BUS_TIMEOUT_MS: z.coerce.number().int().positive().default(1000),
+  /**
+   * Interface of the ops endpoints (`/healthz`, `/readyz`, `/metrics`) of the services that have a port of
+   * their own for them: loopback unless a deployment says otherwise (containers set `0.0.0.0`).
+   */
+  OPS_HOST: z.string().min(1).default('127.0.0.1'),
 };
+
+/** Settings of every HTTP edge a client reaches (proxy, metering API, admin API); numbers of milliseconds. */
+export const edgeEnv = {
+  /** The whole request, headers and body, must arrive within this; a slower one is answered 408. */
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  /** The request's headers alone. */
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().default(20_000),
+};
+
+/** The deadlines `edgeEnv` sets, as `createEdgeServer` (`@aigw/http-edge`) takes them. */
+export function edgeDeadlines(env: { HTTP_REQUEST_TIMEOUT_MS: number; HTTP_HEADERS_TIMEOUT_MS: number }) {
+  return { requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS, headersTimeoutMs: env.HTTP_HEADERS_TIMEOUT_MS, keepAliveMs: 65_000 };
+}

@@ -1,4 +1,4 @@
-import type { Deployment, ProviderKind } from '@aigw/contracts';
+import type { Deployment, OpenAIErrorBody, ProviderKind } from '@aigw/contracts';
 
 /**
  * What the proxy needs to know about one upstream wire format. The proxy calls these functions and never
@@ -140,15 +140,5 @@ export interface EventUsage {
   usageOnly: boolean;
 }
 
-/** OpenAI's error object: the gateway's internal error shape, and what OpenAI-format clients see. */
-export interface OpenAIErrorBody {
-  error: {
-    message: string;
-    /** e.g. `invalid_request_error`, `server_error`, `requests`. */
-    type: string;
-    /** The request parameter at fault, if any. */
-    param: string | null;
-    /** Machine-readable code, e.g. `model_not_found`, `rate_limit_exceeded`. */
-    code: string | null;
-  };
-}
+
+export type { OpenAIErrorBody };

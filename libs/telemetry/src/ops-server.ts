@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 
 export interface OpsServerOptions {
   port: number;
+  /** Loopback by default: ops endpoints are for the platform's probes and scrapers, not for clients. */
   host?: string;
   registry: Registry;
   /** Whether the service can take traffic now (its NATS connection, Redis, ...). */
@@ -36,7 +37,7 @@ export async function startOpsServer(opts: OpsServerOptions): Promise<Server> {
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port, opts.host ?? '0.0.0.0', () => resolve());
+    server.listen(opts.port, opts.host ?? '127.0.0.1', () => resolve());
   });
   return server;
 }

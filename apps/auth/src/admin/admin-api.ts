@@ -1,19 +1,16 @@
-import type { BlockList } from 'node:net';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Counter, type Registry } from 'prom-client';
 import {
-  checkCredential,
-  clientAddress,
   hashKey,
-  InvalidApiKeyError,
   InvalidRequestError,
   keyPrefix,
   NotFoundError,
-  presentedCredential,
   type KeysChanged,
   type Principal,
 } from '@aigw/contracts';
+import type { Authenticate } from '@aigw/auth-client';
+import { edgeErrorHandler, securityHeaders } from '@aigw/http-edge';
 import type { Logger } from '@aigw/telemetry';
 import { announceKeysChanged } from '../key-events';
 import { newKeyId, newSecret } from '../key-secrets';
@@ -31,15 +28,14 @@ import {
   UpdateKeyBody,
   UpdateTenantBody,
 } from './admin-schemas';
-import { adminErrorHandler } from './error-reply';
 
 export interface AdminApiDeps {
   store: AuthStore;
   nc: NatsConnection;
   logger: Logger;
   registry: Registry;
-  /** Peers whose `X-Forwarded-For` is believed; none: only the socket address counts. */
-  trustedProxies?: BlockList;
+  /** Who calls, from the edge authenticator every HTTP edge shares (`@aigw/auth-client`); only `admin` passes. */
+  authenticate: Authenticate;
   /** The tier presets of the quota config, by id: a tenant's tier must name one. */
   tiers: Readonly<Record<string, object>>;
 }
@@ -101,13 +97,9 @@ export function createAdminApp(deps: AdminApiDeps): Express {
     next();
   });
 
+  app.use(securityHeaders());
   app.use(async (req: Request, res: Response, next: NextFunction) => {
-    const clientIp = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], deps.trustedProxies);
-    const presented = presentedCredential(req.headers);
-    if (!presented) throw new InvalidApiKeyError('Missing credential. Pass a gateway key with the role admin as "Authorization: Bearer <key>".');
-    const principal = await store.verify(hashKey(presented.credential), clientIp);
-    checkCredential(principal, { clientIp, roles: ['admin'], now: Date.now() });
-    res.locals.principal = principal;
+    res.locals.principal = await deps.authenticate(req);
     next();
   });
   app.use(express.json({ limit: '64kb' }));
@@ -212,6 +204,6 @@ export function createAdminApp(deps: AdminApiDeps): Express {
   app.use((req: Request) => {
     throw new NotFoundError(req.method, req.path);
   });
-  app.use(adminErrorHandler(logger));
+  app.use(edgeErrorHandler(logger));
   return app;
 }

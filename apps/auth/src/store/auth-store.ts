@@ -121,25 +121,28 @@ export class AuthStore {
   }
 
   /**
-   * The principal behind a secret's hash. Unknown, revoked, expired or rotated-out secrets are
-   * `InvalidApiKeyError`, each counted against `clientIp` when given; an address over its budget of
-   * failures is refused with `RateLimitError` before the lookup.
+   * The principal behind a secret's hash. A secret in force is always answered. Unknown, revoked, expired
+   * or rotated-out secrets are `InvalidApiKeyError`, each counted against `clientIp` and against the
+   * presented key's display prefix when given; once either is over its budget of failures, further failures
+   * are refused with `RateLimitError` and no longer counted.
    */
-  async verify(keyHash: string, clientIp?: string): Promise<Principal> {
+  async verify(keyHash: string, clientIp?: string, presentedPrefix?: string): Promise<Principal> {
     const bucket = clientIp === undefined ? undefined : failureBucket(clientIp);
     const now = Date.now();
     const reply = (await this.#run(() =>
       this.#redis.eval(
         VERIFY_SCRIPT,
-        2,
+        3,
         RedisKeys.secret(keyHash),
         RedisKeys.failures(bucket ?? '-'),
+        RedisKeys.prefixFailures(presentedPrefix ?? '-'),
         now,
         this.#opts.failedAuth.limit,
         this.#opts.failedAuth.windowMs,
         bucket === undefined ? '0' : '1',
         RedisKeys.recordPrefix,
         RedisKeys.tenantPrefix,
+        presentedPrefix === undefined ? '0' : '1',
       ),
     )) as [string, ...unknown[]];
     const [verdict] = reply;

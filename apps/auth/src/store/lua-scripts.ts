@@ -6,20 +6,16 @@
  */
 
 /**
- * Looks up a secret. KEYS[1] = the secret's entry, KEYS[2] = the caller's failure counter;
- * ARGV[1] = now (ms), ARGV[2] = failure limit, ARGV[3] = failure window (ms), ARGV[4] = '1' to count
- * failures, ARGV[5] = key record prefix, ARGV[6] = tenant record prefix.
- * Returns {'blocked', ms until the window ends}; {'ok', key fields, tenant fields, notAfter};
- * or {'unknown' | 'revoked' | 'expired' | 'rotated', revokedAt, expiresAt, notAfter} after counting the failure.
+ * Looks up a secret. KEYS[1] = the secret's entry, KEYS[2] = the caller's address's failure counter,
+ * KEYS[3] = the presented key prefix's failure counter; ARGV[1] = now (ms), ARGV[2] = failure limit,
+ * ARGV[3] = failure window (ms), ARGV[4] = '1' to count failures per address, ARGV[5] = key record prefix,
+ * ARGV[6] = tenant record prefix, ARGV[7] = '1' to count failures per key prefix.
+ * Returns {'ok', key fields, tenant fields, notAfter} for a secret in force, whatever the counters say: a
+ * valid credential is always served, so an attacker's failures never lock its owner out. Otherwise
+ * {'blocked', ms until the window ends} when a counter is already at the limit (nothing more is counted),
+ * else {'unknown' | 'revoked' | 'expired' | 'rotated', revokedAt, expiresAt, notAfter} after counting it.
  */
 export const VERIFY_SCRIPT = `
-local counting = ARGV[4] == '1'
-if counting then
-  local failures = tonumber(redis.call('GET', KEYS[2]) or '0')
-  if failures >= tonumber(ARGV[2]) then
-    return {'blocked', redis.call('PTTL', KEYS[2])}
-  end
-end
 local now = tonumber(ARGV[1])
 local verdict = 'unknown'
 local state = {false, false, false}
@@ -40,14 +36,24 @@ if keyId then
     verdict = 'ok'
   end
 end
-if verdict ~= 'ok' then
-  if counting then
-    if redis.call('INCR', KEYS[2]) == 1 then redis.call('PEXPIRE', KEYS[2], ARGV[3]) end
-  end
-  return {verdict, state[2], state[3], notAfter}
+if verdict == 'ok' then
+  redis.call('HSET', ARGV[5] .. keyId, 'lastUsedAt', ARGV[1])
+  return {'ok', redis.call('HGETALL', ARGV[5] .. keyId), redis.call('HGETALL', ARGV[6] .. state[1]), notAfter}
 end
-redis.call('HSET', ARGV[5] .. keyId, 'lastUsedAt', ARGV[1])
-return {'ok', redis.call('HGETALL', ARGV[5] .. keyId), redis.call('HGETALL', ARGV[6] .. state[1]), notAfter}
+local counters = {}
+if ARGV[4] == '1' then counters[#counters + 1] = KEYS[2] end
+if ARGV[7] == '1' then counters[#counters + 1] = KEYS[3] end
+local blocked = 0
+for _, counter in ipairs(counters) do
+  if tonumber(redis.call('GET', counter) or '0') >= tonumber(ARGV[2]) then
+    blocked = math.max(blocked, redis.call('PTTL', counter))
+  end
+end
+if blocked > 0 then return {'blocked', blocked} end
+for _, counter in ipairs(counters) do
+  if redis.call('INCR', counter) == 1 then redis.call('PEXPIRE', counter, ARGV[3]) end
+end
+return {verdict, state[2], state[3], notAfter}
 `;
 
 /**

@@ -28,4 +28,6 @@ export const RedisKeys = {
   tenantKeysPrefix: 'aigw:tenantkeys:',
   tenantKeys: (tenantId: string) => `aigw:tenantkeys:${tenantId}`,
   failures: (bucket: string) => `aigw:authfail:${bucket}`,
+  /** Failed lookups of secrets shown as one display prefix (`sk-aigw...abcd`), from anywhere. */
+  prefixFailures: (prefix: string) => `aigw:authfail:prefix:${encodeURIComponent(prefix)}`,
 } as const;

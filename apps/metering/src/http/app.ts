@@ -5,15 +5,16 @@ import type { Logger } from '@aigw/telemetry';
 import type { BudgetResolver } from '../budgets';
 import type { Ledger } from '../ledger';
 import type { MeteringMetrics } from '../metrics';
-import { errorHandler } from './error-map';
-import { authenticate, type KeyVerifier } from './key-verifier';
+import type { Authenticate } from '@aigw/auth-client';
+import { edgeErrorHandler, securityHeaders } from '@aigw/http-edge';
 import { spendRouter } from './spend-route';
 import { usageRouter } from './usage-route';
 
 export interface AppDeps {
   ledger: Ledger;
   budgets: BudgetResolver;
-  verifier: KeyVerifier;
+  /** Who calls, from the shared edge authenticator (`@aigw/auth-client`). */
+  authenticate: Authenticate;
   registry: Registry;
   metrics: MeteringMetrics;
   logger: Logger;
@@ -48,13 +49,17 @@ export function createApp(deps: AppDeps): Express {
     res.type(deps.registry.contentType).send(await deps.registry.metrics());
   });
 
-  app.use('/v1', authenticate(deps.verifier));
+  app.use(securityHeaders());
+  app.use('/v1', async (req, res, next) => {
+    res.locals.principal = await deps.authenticate(req);
+    next();
+  });
   app.use(usageRouter(deps.ledger, deps.logger));
   app.use(spendRouter(deps.ledger, deps.budgets));
 
   app.use((req) => {
     throw new NotFoundError(req.method, req.path);
   });
-  app.use(errorHandler(deps.logger));
+  app.use(edgeErrorHandler(deps.logger));
   return app;
 }

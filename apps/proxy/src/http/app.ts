@@ -1,9 +1,10 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import { ErrorCode, NotFoundError } from '@aigw/contracts';
+import { NotFoundError } from '@aigw/contracts';
+import { isOwnFailure, toErrorReply } from '@aigw/http-edge';
 import type { Logger } from '@aigw/telemetry';
 import type { ProxyMetrics } from '../metrics';
-import { sendClientError, toErrorReply } from './error-map';
+import { sendClientError } from './error-map';
 import { ClientGoneError, discardRest } from './read-body';
 import { contextOf, formatOf, requestContext } from './request-context';
 import { countTokensRoute } from './routes/count-tokens';
@@ -72,10 +73,9 @@ export function createApp(deps: AppDeps): RequestListener {
       return;
     }
     const reply = toErrorReply(err);
-    if (reply.body.error.code === ErrorCode.RequestTooLarge) discardRest(req);
-    if (reply.status >= 500 && reply.body.error.code === ErrorCode.Internal) {
-      deps.logger.error({ err, ...ids }, 'unexpected failure');
-    }
+    // Refused before its body was read (no key, too large, ...): the rest is read and dropped, within a bound.
+    discardRest(req);
+    if (isOwnFailure(err)) deps.logger.error({ err, ...ids }, 'unexpected failure');
     sendClientError(res, formatOf(req, ctx), reply.status, reply.body, reply.headers);
   };
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => answerError(err, req, res));

@@ -1,7 +1,12 @@
 import { InvalidJsonError, InvalidRequestError, requireIdentifier } from '@aigw/contracts';
+import { checkJsonShape, DEFAULT_JSON_SHAPE, type JsonShapeLimits } from '@aigw/http-edge';
 
-/** The body parsed once; it must be a JSON object. */
-export function parseJsonObject(raw: Buffer): Record<string, unknown> {
+/**
+ * The body parsed once; it must be a JSON object. Its structure is held to `shape` before it is parsed, so
+ * that no body within the size limit can make parsing, or any walk over the result, cost more than that.
+ */
+export function parseJsonObject(raw: Buffer, shape: JsonShapeLimits = DEFAULT_JSON_SHAPE): Record<string, unknown> {
+  checkJsonShape(raw, shape);
   let body: unknown;
   try {
     body = JSON.parse(raw.toString('utf8'));

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { Deployment, Principal } from '@aigw/contracts';
 import { clientFormatOf, type ClientFormat, type TokenUsage } from '@aigw/providers';
+import { setSecurityHeaders } from '@aigw/http-edge';
 import type { Logger } from '@aigw/telemetry';
 import type { ProxyMetrics } from '../metrics';
 
@@ -64,7 +65,7 @@ export function formatOf(req: Request, ctx: RequestContext | undefined): ClientF
 }
 
 /**
- * Opens the context of every API request, sets `x-request-id`, and on the response's one terminal event
+ * Opens the context of every API request, sets `x-request-id` and the security headers, and on the response's one terminal event
  * ('close', whether it finished or the client left) counts it and writes its one access line.
  */
 export function requestContext(deps: { logger: Logger; metrics: ProxyMetrics; isClosing: () => boolean }) {
@@ -81,6 +82,7 @@ export function requestContext(deps: { logger: Logger; metrics: ProxyMetrics; is
     };
     res.locals.ctx = ctx;
     res.setHeader('x-request-id', ctx.id);
+    setSecurityHeaders(res);
     if (deps.isClosing()) res.setHeader('connection', 'close');
     metrics.inFlight.inc();
     res.once('close', () => {

@@ -1,5 +1,5 @@
 import { SpanKind, tracerFor, withSpan } from '@aigw/telemetry';
-import type { Authenticate } from '../auth/authenticate';
+import type { Authenticate } from '@aigw/auth-client';
 
 const tracer = tracerFor('proxy');
 

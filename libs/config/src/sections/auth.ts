@@ -38,6 +38,11 @@ const JwtIssuer = z
     jwksUrl: z.string().url().optional(),
     /** How long fetched keys are used before the set is fetched again, number of seconds. An unknown `kid` refetches sooner. */
     jwksMaxAgeS: z.number().int().positive().default(600),
+    /**
+     * Longest a token may be valid, from its `iat` (or from now) to its `exp`, number of seconds; a token
+     * good for longer (a year, a century) is refused, since a stolen one could not be made to expire.
+     */
+    maxLifetimeS: z.number().int().positive().max(366 * 24 * 60 * 60).default(24 * 60 * 60),
     /** Largest difference accepted between the issuer's clock and ours for `exp`, `nbf`, `iat`, number of seconds. */
     clockSkewS: z.number().int().min(0).max(300).default(30),
     claims: ClaimMapping.default({ tenant: 'tenant', subject: 'sub' }),

@@ -44,6 +44,11 @@ export const VerifyKey = {
      * address over the limit is refused with `rate_limit_exceeded`. None: not counted.
      */
     clientIp: z.string().min(1).optional(),
+    /**
+     * The presented key's display form (`keyPrefix`: its first 7 and last 4 characters, never enough to
+     * use it): failures are counted per prefix too, wherever they come from. None: not counted.
+     */
+    keyPrefix: z.string().min(1).max(32).optional(),
   }),
   Response: z.object({ principal: Principal }),
 } as const;

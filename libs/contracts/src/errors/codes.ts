@@ -20,6 +20,10 @@ export const ErrorCode = {
   RequestTooLarge: 'request_too_large',
   /** The request body is encoded in a way the gateway does not read (a `content-encoding` such as gzip). */
   UnsupportedMediaType: 'unsupported_media_type',
+  /** The request (headers and body) did not arrive within the server's deadline. */
+  RequestTimeout: 'request_timeout',
+  /** The request's headers are larger than the server accepts. */
+  HeadersTooLarge: 'headers_too_large',
   /** A rate limit was hit; `retryAfterS` says when to try again. */
   RateLimitExceeded: 'rate_limit_exceeded',
   /** An internal service did not answer in time or is not running. */

@@ -18,6 +18,8 @@ describe('errors – registry', () => {
       new errors.NotFoundError('GET', '/x'),
       new errors.RequestTooLargeError(10),
       new errors.UnsupportedContentEncodingError('gzip'),
+      new errors.RequestTimeoutError(30_000),
+      new errors.HeadersTooLargeError(),
       new errors.RateLimitError('slow down', 3),
       new errors.ServiceUnavailableError('quota', 'down'),
       new errors.UpstreamError('bad gateway', 500),

@@ -93,6 +93,20 @@ export class UnsupportedContentEncodingError extends GatewayError {
   }
 }
 
+export class RequestTimeoutError extends GatewayError {
+  constructor(timeoutMs: number) {
+    super(ErrorCode.RequestTimeout, `The request did not arrive within ${Math.round(timeoutMs / 1000)} s; send its headers and body without pausing.`);
+    this.name = 'RequestTimeoutError';
+  }
+}
+
+export class HeadersTooLargeError extends GatewayError {
+  constructor() {
+    super(ErrorCode.HeadersTooLarge, 'The request headers are larger than the server accepts.');
+    this.name = 'HeadersTooLargeError';
+  }
+}
+
 export class RateLimitError extends GatewayError {
   constructor(message: string, retryAfterS: number, limit?: string) {
     super(ErrorCode.RateLimitExceeded, message, limit === undefined ? { retryAfterS } : { retryAfterS, limit });
@@ -147,6 +161,8 @@ export const errors = {
   NotFoundError,
   RequestTooLargeError,
   UnsupportedContentEncodingError,
+  RequestTimeoutError,
+  HeadersTooLargeError,
   RateLimitError,
   ServiceUnavailableError,
   UpstreamError,

@@ -14,6 +14,8 @@ export const HTTP_ERROR_BY_CODE: Readonly<Record<ErrorCode, { status: number; ty
   [ErrorCode.NotFound]: { status: 404, type: 'invalid_request_error' },
   [ErrorCode.RequestTooLarge]: { status: 413, type: 'invalid_request_error' },
   [ErrorCode.UnsupportedMediaType]: { status: 415, type: 'invalid_request_error' },
+  [ErrorCode.RequestTimeout]: { status: 408, type: 'invalid_request_error' },
+  [ErrorCode.HeadersTooLarge]: { status: 431, type: 'invalid_request_error' },
   [ErrorCode.RateLimitExceeded]: { status: 429, type: 'requests' },
   [ErrorCode.ServiceUnavailable]: { status: 503, type: 'server_error' },
   [ErrorCode.UpstreamError]: { status: 502, type: 'server_error' },
@@ -21,3 +23,19 @@ export const HTTP_ERROR_BY_CODE: Readonly<Record<ErrorCode, { status: number; ty
   [ErrorCode.ContractViolation]: { status: 500, type: 'server_error' },
   [ErrorCode.Internal]: { status: 500, type: 'server_error' },
 };
+
+/**
+ * OpenAI's error object: the gateway's internal error shape, what OpenAI-format clients see, and what every
+ * HTTP edge answers with.
+ */
+export interface OpenAIErrorBody {
+  error: {
+    message: string;
+    /** e.g. `invalid_request_error`, `server_error`, `requests`. */
+    type: string;
+    /** The request parameter at fault, if any. */
+    param: string | null;
+    /** Machine-readable code, e.g. `model_not_found`, `rate_limit_exceeded`. */
+    code: string | null;
+  };
+}

@@ -53,7 +53,7 @@ export function countTokensRoute(api: CountedApi, deps: InferenceDeps) {
       lease.end(false);
     });
     const principal = (ctx.principal = await deps.authenticate(req));
-    const body = parseJsonObject(await readBody(req, deps.maxBodyBytes));
+    const body = parseJsonObject(await readBody(req, deps.maxBodyBytes), deps.jsonShape);
     ctx.model = requireModel(body);
     checkModel(principal, ctx.model);
     validate(body);

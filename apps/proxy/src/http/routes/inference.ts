@@ -3,8 +3,9 @@ import type { Agent } from 'undici';
 import type { BusClient } from '@aigw/bus';
 import { checkModel, GatewayError } from '@aigw/contracts';
 import { formatOfOperation, SseEventTooLargeError, type Operation } from '@aigw/providers';
+import type { JsonShapeLimits } from '@aigw/http-edge';
 import { bindToActiveContext } from '@aigw/telemetry';
-import type { Authenticate } from '../../auth/authenticate';
+import type { Authenticate } from '@aigw/auth-client';
 import type { ProxyMetrics } from '../../metrics';
 import { admitAndRoute } from '../../policy/admit-and-route';
 import type { LeaseKeeper } from '../../quota/lease-keeper';
@@ -34,6 +35,8 @@ export interface InferenceDeps {
   agent: Agent;
   timeouts: UpstreamTimeouts;
   maxBodyBytes: number;
+  /** How much structure a body may hold (depth, arrays and objects, values), checked before it is parsed. */
+  jsonShape: JsonShapeLimits;
   credentials: Readonly<Record<string, string | undefined>>;
   usage: UsagePublisher;
   metrics: ProxyMetrics;
@@ -76,7 +79,7 @@ export function inferenceRoute(operation: Operation, deps: InferenceDeps) {
     const principal = await deps.authenticate(req);
     ctx.principal = principal;
     ctx.waits.auth = performance.now() - mark;
-    const body = parseJsonObject(await readBody(req, deps.maxBodyBytes));
+    const body = parseJsonObject(await readBody(req, deps.maxBodyBytes), deps.jsonShape);
     metered.body = body;
     ctx.model = requireModel(body);
     checkModel(principal, ctx.model);

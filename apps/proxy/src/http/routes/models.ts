@@ -2,7 +2,7 @@ import type { Request, Response } from 'express';
 import type { BusClient } from '@aigw/bus';
 import { allowsModel, ListModels, ModelNotFoundError } from '@aigw/contracts';
 import { clientFormats } from '@aigw/providers';
-import type { Authenticate } from '../../auth/authenticate';
+import type { Authenticate } from '@aigw/auth-client';
 import { telemetryOf } from '../../telemetry/request-telemetry';
 import { contextOf, formatOf } from '../request-context';
 

@@ -36,18 +36,21 @@ interface Entry {
  * `negativeTtlMs` only; any other failure (auth not answering) is not remembered, and is answered with the
  * key's last principal while that is younger than `staleIfErrorMs`.
  */
-export class PrincipalCache {
+export class PrincipalCache<Ask = void> {
   readonly #entries = new Map<string, Entry>();
-  readonly #verify: (keyHash: string, clientIp?: string) => Promise<Principal>;
+  readonly #verify: (keyHash: string, ask: Ask) => Promise<Principal>;
   readonly #opts: PrincipalCacheOptions;
 
-  constructor(verify: (keyHash: string, clientIp?: string) => Promise<Principal>, opts: PrincipalCacheOptions) {
+  constructor(verify: (keyHash: string, ask: Ask) => Promise<Principal>, opts: PrincipalCacheOptions) {
     this.#verify = verify;
     this.#opts = opts;
   }
 
-  /** The principal of a key hash; on a miss auth is asked, with the caller's address to count a failure against. */
-  get(keyHash: string, clientIp?: string): Promise<Principal> {
+  /**
+   * The principal of a key hash; on a miss auth is asked, with `ask` (who asks and from where, to count a
+   * failure against).
+   */
+  get(keyHash: string, ask: Ask): Promise<Principal> {
     const now = Date.now();
     const hit = this.#entries.get(keyHash);
     if (hit && hit.expiresAt > now) return hit.principal;
@@ -56,7 +59,7 @@ export class PrincipalCache {
     const last = hit?.settled;
     const staleIfErrorMs = this.#opts.staleIfErrorMs ?? 0;
     const entry = { expiresAt: now + this.#opts.ttlMs } as Entry;
-    entry.principal = this.#verify(keyHash, clientIp).then(
+    entry.principal = this.#verify(keyHash, ask).then(
       (principal) => {
         entry.settled = { principal, at: Date.now() };
         return principal;

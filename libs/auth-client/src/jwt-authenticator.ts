@@ -6,6 +6,7 @@ import {
   GatewayError,
   hashKey,
   InvalidApiKeyError,
+  isIdentifier,
   ServiceUnavailableError,
   type KeysChanged,
   type Principal,
@@ -168,11 +169,17 @@ export class JwtAuthenticator {
       throw invalid('it could not be verified');
     }
 
+    const exp = payload.exp as number;
+    const nowS = Math.floor(Date.now() / 1000);
+    // From when it was issued, or from now for a token that claims to be issued later (or says nothing).
+    const lifetimeS = exp - Math.min(typeof payload.iat === 'number' ? payload.iat : nowS, nowS);
+    if (lifetimeS > config.maxLifetimeS) throw invalid(`it is valid for longer than the ${config.maxLifetimeS} s its issuer's tokens may be`);
     const tenantId = claim(payload, config.claims.tenant);
     const subject = claim(payload, config.claims.subject);
-    if (typeof tenantId !== 'string' || tenantId === '') throw invalid(`its claim '${config.claims.tenant}' does not name a tenant`);
-    if (typeof subject !== 'string' || subject === '') throw invalid(`its claim '${config.claims.subject}' does not name a subject`);
+    if (typeof tenantId !== 'string' || !isIdentifier(tenantId)) throw invalid(`its claim '${config.claims.tenant}' does not name a tenant`);
+    if (typeof subject !== 'string' || !isIdentifier(subject)) throw invalid(`its claim '${config.claims.subject}' does not name a subject`);
     const tier = config.claims.tier === undefined ? undefined : claim(payload, config.claims.tier);
+    if (tier !== undefined && (typeof tier !== 'string' || !isIdentifier(tier))) throw invalid(`its claim '${config.claims.tier}' does not name a tier`);
     const models = config.claims.models === undefined ? undefined : claim(payload, config.claims.models);
     const tenant = await this.#tenant(tenantId, traceContext);
     return {
@@ -180,10 +187,10 @@ export class JwtAuthenticator {
       tenantId,
       role: roleOf(config, config.claims.role === undefined ? undefined : claim(payload, config.claims.role)),
       keyPrefix: `jwt:${issuer.id}`,
-      tier: typeof tier === 'string' ? tier : tenant.tier,
+      tier: tier ?? tenant.tier,
       limits: {},
       tenantLimits: tenant.limits,
-      allowedModels: Array.isArray(models) ? models.filter((m): m is string => typeof m === 'string') : undefined,
+      allowedModels: Array.isArray(models) ? models.filter((m): m is string => typeof m === 'string' && isIdentifier(m)) : undefined,
       // The token is accepted until its expiry plus the allowed skew, so the cached principal must be as well.
       expiresAt: ((payload.exp as number) + config.clockSkewS) * 1000,
       tenantIpAllowlist: tenant.ipAllowlist,

@@ -7,14 +7,17 @@ import {
   ServiceUnavailableError,
   UpstreamTimeoutError,
 } from '@aigw/contracts';
-import { toErrorReply } from './error-map';
+import { z } from 'zod';
+import { INTERNAL_MESSAGE, toErrorReply } from './error-reply';
 
-describe('error map', () => {
+describe('error reply – one mapping for every HTTP edge', () => {
   it('error map – gives every error code a status and an OpenAI error type', () => {
+    const hidden = new Set<string>([ErrorCode.Internal, ErrorCode.ContractViolation]);
     for (const code of Object.values(ErrorCode)) {
       const reply = toErrorReply(new GatewayError(code, 'm'));
       expect(reply.status).toBeGreaterThanOrEqual(400);
-      expect(reply.body.error).toEqual({ message: 'm', type: expect.any(String), param: null, code });
+      const shown = hidden.has(code) ? { message: INTERNAL_MESSAGE, code: ErrorCode.Internal } : { message: 'm', code };
+      expect(reply.body.error).toEqual({ ...shown, type: expect.any(String), param: null });
     }
   });
 
@@ -49,6 +52,22 @@ describe('error map', () => {
       body: { error: { message: 'Daily budget exhausted on tenant acme', type: 'insufficient_quota', param: null, code: 'insufficient_quota' } },
       headers: { 'retry-after': '3600' },
     });
+  });
+
+  it('error map – a broken contract between services is a 500 that names neither subject nor schema', () => {
+    const reply = toErrorReply(new GatewayError(ErrorCode.ContractViolation, 'Invalid request to router.v1.route: features.maxTokens Too big'));
+    expect(reply).toEqual({ status: 500, headers: {}, body: { error: { message: INTERNAL_MESSAGE, type: 'server_error', param: null, code: 'internal_error' } } });
+  });
+
+  it('error map – a service that is down is 503 with a retry-after of one second unless it names its own', () => {
+    expect(toErrorReply(new ServiceUnavailableError('quota', 'down')).headers).toEqual({ 'retry-after': '1' });
+  });
+
+  it('error map – a zod issue names its field, express body-parser failures are bad JSON or too large', () => {
+    const zodErr = z.object({ tenantId: z.string() }).safeParse({ tenantId: 4 }).error!;
+    expect(toErrorReply(zodErr)).toMatchObject({ status: 400, body: { error: { param: 'tenantId', code: 'invalid_request' } } });
+    expect(toErrorReply({ type: 'entity.parse.failed' })).toMatchObject({ status: 400, body: { error: { code: 'invalid_json' } } });
+    expect(toErrorReply({ type: 'entity.too.large', limit: 65536 })).toMatchObject({ status: 413, body: { error: { code: 'request_too_large' } } });
   });
 
   it('error map – an unclassified failure is a 500 that does not leak its message', () => {

@@ -30,12 +30,12 @@ const hsIssuer = {
     roles: { viewers: 'finance', admins: 'admin' },
   },
 };
-const sign = (claims: Record<string, unknown>) =>
+const sign = (claims: Record<string, unknown>, expiresIn: string | number = '5m') =>
   new SignJWT({ 'https://aigw.example/tenant': 'acme', client: { id: 'svc-9' }, ...claims })
     .setProtectedHeader({ alg: 'HS256' })
     .setIssuer('ci')
     .setAudience('aigw')
-    .setExpirationTime('5m')
+    .setExpirationTime(expiresIn)
     .sign(new TextEncoder().encode(SECRET));
 
 describe('JwtAuthenticator', () => {
@@ -80,6 +80,31 @@ describe('JwtAuthenticator', () => {
       code: 'invalid_api_key',
       message: expect.stringMatching(/tenant 'nobody'/),
     });
+  });
+
+  it('jwt – refuses a token valid for longer than the issuer’s maximum lifetime (a day by default), from its iat or from now', async () => {
+    const auth = authenticator(hsIssuer);
+    await expect(auth.verify(await sign({}, '23h'))).resolves.toMatchObject({ tenantId: 'acme' });
+    await expect(auth.verify(await sign({}, 253402300799))).rejects.toMatchObject({
+      code: 'invalid_api_key',
+      message: 'The bearer token is not valid: it is valid for longer than the 86400 s its issuer\'s tokens may be.',
+    });
+    const nowS = Math.floor(Date.now() / 1000);
+    await expect(auth.verify(await sign({ iat: nowS - 3600 }, nowS + 86_400 - 1800))).rejects.toMatchObject({ code: 'invalid_api_key' });
+    const short = authenticator({ ci: { ...hsIssuer.ci, maxLifetimeS: 60 } });
+    await expect(short.verify(await sign({}, '2m'))).rejects.toMatchObject({ message: expect.stringMatching(/longer than the 60 s/) });
+  });
+
+  it('jwt – refuses tenant, subject and tier claims with control characters, and drops such model globs', async () => {
+    const auth = authenticator({ ci: { ...hsIssuer.ci, claims: { ...hsIssuer.ci.claims, tier: 'plan', models: 'models' } } });
+    await expect(auth.verify(await sign({ 'https://aigw.example/tenant': 'a\r\nb' }))).rejects.toMatchObject({
+      code: 'invalid_api_key',
+      message: expect.stringMatching(/does not name a tenant/),
+    });
+    await expect(auth.verify(await sign({ client: { id: 'x\u0000' } }))).rejects.toMatchObject({ message: expect.stringMatching(/does not name a subject/) });
+    await expect(auth.verify(await sign({ plan: 'pro\n' }))).rejects.toMatchObject({ message: expect.stringMatching(/does not name a tier/) });
+    const principal = await auth.verify(await sign({ plan: 'pro', models: ['gpt-*', 'bad\r\n'] }));
+    expect(principal.allowedModels).toEqual(['gpt-*']);
   });
 
   it('jwt – answers service_unavailable, not 401, while the issuer’s key set cannot be fetched', async () => {

@@ -1,0 +1,5 @@
+export * from './error-reply';
+export * from './security-headers';
+export * from './edge-server';
+export * from './json-shape';
+export * from './error-handler';
