@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { drainBody } from './drain-body';
 import { isOwnFailure, sendJson, toErrorReply } from './error-reply';
 
 /** What a logger must offer here: pino's `error(object, message)`. */
@@ -8,8 +9,7 @@ interface ErrorLogger {
 
 /**
  * The error handler of an express edge (metering API, admin API): `toErrorReply` for the answer, a log line
- * with the cause for the gateway's own failures only, and a connection that is closed rather than reused
- * when the failure left the request's body unread.
+ * with the cause for the gateway's own failures only, and a bounded drain of a body the failure left unread.
  */
 export function edgeErrorHandler(logger: ErrorLogger) {
   return (err: unknown, req: IncomingMessage & { route?: { path?: string } }, res: ServerResponse, _next: unknown): void => {
@@ -20,7 +20,7 @@ export function edgeErrorHandler(logger: ErrorLogger) {
     }
     const reply = toErrorReply(err);
     if (isOwnFailure(err)) logger.error({ err, method: req.method, route: req.route?.path, status: reply.status }, 'request failed');
-    if (!req.readableEnded) res.setHeader('connection', 'close');
     sendJson(res, reply.status, reply.body, reply.headers);
+    drainBody(req);
   };
 }

@@ -1,5 +1,5 @@
 import { ErrorCode } from '@aigw/contracts';
-import { checkJsonShape, DEFAULT_JSON_SHAPE } from './json-shape';
+import { checkJsonShape, DEFAULT_JSON_SHAPE, JsonShapeScanner } from './json-shape';
 
 const shape = (text: string, limits = { maxDepth: 4, maxContainers: 10, maxElements: 20 }) => {
   try {
@@ -48,5 +48,41 @@ describe('checkJsonShape – structure limits before parsing', () => {
 
   it('takes 10,000 levels of nesting without recursion', () => {
     expect(() => checkJsonShape(Buffer.from('['.repeat(10_000) + ']'.repeat(10_000)))).toThrow(/deeper than 64 levels/);
+  });
+});
+
+describe('JsonShapeScanner – the same limits, chunk by chunk as a body arrives', () => {
+  /** Feeds `text` in chunks of `size` bytes; 'ok' or the refusal's message. */
+  const chunked = (text: string, size: number, limits = { maxDepth: 4, maxContainers: 10, maxElements: 20 }) => {
+    const scanner = new JsonShapeScanner(limits);
+    const bytes = Buffer.from(text);
+    try {
+      for (let at = 0; at < bytes.length; at += size) scanner.feed(bytes.subarray(at, at + size));
+      return 'ok';
+    } catch (err) {
+      return (err as Error).message;
+    }
+  };
+
+  it('finds the same answer whatever the chunk size, escapes split across chunks included', () => {
+    const bodies = [
+      JSON.stringify({ text: 'a \\" [[[[[[[[ \\\\" ]]]] \\\\\\" [[[[[[[', more: ['\\', '[[[[[[', '\\\\', '{{{{{{{'] }),
+      '[[[[[1]]]]]',
+      `[${Array(22).fill('"x\\\\"').join(',')}]`,
+      JSON.stringify({ a: '\\\\\\\\"[[[[[[[[' }),
+    ];
+    for (const body of bodies) {
+      const whole = chunked(body, body.length);
+      for (const size of [1, 2, 3, 5, 7]) expect(chunked(body, size)).toBe(whole);
+    }
+    expect(chunked(bodies[0]!, 1)).toBe('ok');
+    expect(chunked(bodies[1]!, 1)).toMatch(/deeper than 4/);
+    expect(chunked(bodies[2]!, 1)).toMatch(/more than 20 values/);
+  });
+
+  it('refuses a control character outside strings as invalid JSON, naming its byte', () => {
+    expect(chunked('{"model":\u0000\u0000', 3)).toBe('The request body is not valid JSON: a control character (0x00) at byte 9.');
+    expect(chunked('{"text":"tab\tin a string is for JSON.parse"}', 4)).toBe('ok');
+    expect(chunked('{\n\t"a" :\r\n 1 }', 2)).toBe('ok');
   });
 });

@@ -36,7 +36,7 @@ export interface Stack {
 
 /** A fresh random gateway key in the gateway's format. */
 export function generateKey(): string {
-  return `sk-aigw-${randomBytes(24).toString('base64url')}`;
+  return `sk-aigw-${randomBytes(32).toString('base64url')}`;
 }
 
 /** Starts NATS and Redis when they are not reachable, then every service, each ready before the next. */

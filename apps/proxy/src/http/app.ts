@@ -1,11 +1,11 @@
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { NotFoundError } from '@aigw/contracts';
-import { isOwnFailure, toErrorReply } from '@aigw/http-edge';
+import { drainBody, isOwnFailure, toErrorReply } from '@aigw/http-edge';
 import type { Logger } from '@aigw/telemetry';
 import type { ProxyMetrics } from '../metrics';
 import { sendClientError } from './error-map';
-import { ClientGoneError, discardRest } from './read-body';
+import { ClientGoneError } from './read-body';
 import { contextOf, formatOf, requestContext } from './request-context';
 import { countTokensRoute } from './routes/count-tokens';
 import { inferenceRoute, type InferenceDeps } from './routes/inference';
@@ -73,10 +73,10 @@ export function createApp(deps: AppDeps): RequestListener {
       return;
     }
     const reply = toErrorReply(err);
-    // Refused before its body was read (no key, too large, ...): the rest is read and dropped, within a bound.
-    discardRest(req);
     if (isOwnFailure(err)) deps.logger.error({ err, ...ids }, 'unexpected failure');
     sendClientError(res, formatOf(req, ctx), reply.status, reply.body, reply.headers);
+    // Refused before its body was read (no key, too large, ...): the rest is read and dropped, within bounds.
+    drainBody(req);
   };
   app.use((err: unknown, req: Request, res: Response, _next: NextFunction) => answerError(err, req, res));
 

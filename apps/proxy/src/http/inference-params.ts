@@ -1,12 +1,11 @@
 import { InvalidJsonError, InvalidRequestError, requireIdentifier } from '@aigw/contracts';
-import { checkJsonShape, DEFAULT_JSON_SHAPE, type JsonShapeLimits } from '@aigw/http-edge';
 
 /**
- * The body parsed once; it must be a JSON object. Its structure is held to `shape` before it is parsed, so
- * that no body within the size limit can make parsing, or any walk over the result, cost more than that.
+ * The body parsed once; it must be a JSON object. Its structure was held to the shape limits while it
+ * arrived (`readJsonBody`), so no body within the size limit can make parsing, or any walk over the
+ * result, cost more than those limits allow.
  */
-export function parseJsonObject(raw: Buffer, shape: JsonShapeLimits = DEFAULT_JSON_SHAPE): Record<string, unknown> {
-  checkJsonShape(raw, shape);
+export function parseJsonObject(raw: Buffer): Record<string, unknown> {
   let body: unknown;
   try {
     body = JSON.parse(raw.toString('utf8'));

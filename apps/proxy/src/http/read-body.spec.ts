@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { RequestTooLargeError, UnsupportedContentEncodingError } from '@aigw/contracts';
-import { discardRest, readBody } from './read-body';
+import { drainBody } from '@aigw/http-edge';
+import { readBody } from './read-body';
 
 /** A server that reads at most 1 KB of body, answers 413 past it, then drops up to `discardBytes` more. */
 async function tooLargeServer(discardBytes: number) {
@@ -11,7 +12,7 @@ async function tooLargeServer(discardBytes: number) {
       (err: unknown) => {
         expect(err).toBeInstanceOf(RequestTooLargeError);
         res.writeHead(413).end('too large');
-        discardRest(req, discardBytes);
+        drainBody(req, discardBytes);
       },
     );
   });
@@ -56,7 +57,7 @@ function sendRegardless(port: number, bytes: number): Promise<'sent' | 'cut'> {
   });
 }
 
-describe('readBody and discardRest – an oversized body gets its 413', () => {
+describe('readBody and drainBody – an oversized body gets its 413', () => {
   let server: Server | undefined;
   afterEach(() => {
     server?.closeAllConnections();

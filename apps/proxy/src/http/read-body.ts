@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { RequestTooLargeError, UnsupportedContentEncodingError } from '@aigw/contracts';
+import { JsonShapeScanner, type JsonShapeLimits } from '@aigw/http-edge';
 
 /** The client went away before its request body was complete; there is nobody left to answer. */
 export class ClientGoneError extends Error {
@@ -12,15 +13,19 @@ export class ClientGoneError extends Error {
 /**
  * The raw request body, refused as soon as it is known to be over `limitBytes`: at once when
  * `content-length` says so, otherwise when the bytes read pass the limit. Bytes past the limit are not kept.
- * A compressed body is refused unread (415) rather than parsed as garbage: the gateway parses every body it
- * forwards, and no SDK compresses one. Node's server drops the unread body itself, keeping the connection.
+ * Each chunk goes through `inspect` as it arrives (a `JsonShapeScanner`), whose refusal ends the read at
+ * once: a hostile body is never buffered whole. A body whose length is declared is copied into one buffer
+ * of that size, not gathered and joined. A compressed body is refused unread (415) rather than parsed as
+ * garbage: the gateway parses every body it forwards, and no SDK compresses one.
  */
-export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
+export function readBody(req: IncomingMessage, limitBytes: number, inspect?: (chunk: Buffer) => void): Promise<Buffer> {
   const encoding = req.headers['content-encoding']?.trim().toLowerCase();
   if (encoding && encoding !== 'identity') return Promise.reject(new UnsupportedContentEncodingError(encoding));
-  const declared = req.headers['content-length'];
-  if (declared !== undefined && Number(declared) > limitBytes) return Promise.reject(new RequestTooLargeError(limitBytes));
+  const declared = req.headers['content-length'] === undefined ? undefined : Number(req.headers['content-length']);
+  if (declared !== undefined && declared > limitBytes) return Promise.reject(new RequestTooLargeError(limitBytes));
   return new Promise((resolve, reject) => {
+    // Node's parser never passes more than content-length bytes on, so the buffer cannot overflow.
+    const whole = declared !== undefined && Number.isSafeInteger(declared) && declared > 0 ? Buffer.allocUnsafe(declared) : undefined;
     const chunks: Buffer[] = [];
     let size = 0;
     const cleanup = () => {
@@ -36,11 +41,20 @@ export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buff
         reject(new RequestTooLargeError(limitBytes));
         return;
       }
-      chunks.push(chunk);
+      try {
+        inspect?.(chunk);
+      } catch (err) {
+        cleanup();
+        reject(err);
+        return;
+      }
+      if (whole) chunk.copy(whole, size - chunk.length);
+      else chunks.push(chunk);
     };
     const onEnd = () => {
       cleanup();
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+      if (whole) resolve(size === whole.length ? whole : whole.subarray(0, size));
+      else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
     };
     const onError = () => {
       cleanup();
@@ -58,25 +72,8 @@ export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buff
   });
 }
 
-/** How much of an oversized body is read and dropped after its 413 before the connection is cut, number of bytes. */
-export const DISCARD_LIMIT_BYTES = 64 * 1024 * 1024;
-
-/**
- * After a 413 the rest of the body is read and dropped instead of the connection being closed at once:
- * closing a socket with bytes still arriving resets it, and a client still sending (the SDKs' fetch) then
- * sees a broken connection where the 413 was. A client that sends more than `limitBytes` beyond that point
- * has its connection cut.
- */
-export function discardRest(req: IncomingMessage, limitBytes = DISCARD_LIMIT_BYTES): void {
-  if (req.readableEnded) return;
-  let dropped = 0;
-  const onData = (chunk: Buffer) => {
-    dropped += chunk.length;
-    if (dropped > limitBytes) {
-      req.off('data', onData);
-      req.socket.destroy();
-    }
-  };
-  req.on('data', onData);
-  req.resume();
+/** The body of a JSON request: read within `limitBytes`, its structure held to `shape` while it arrives. */
+export function readJsonBody(req: IncomingMessage, limitBytes: number, shape: JsonShapeLimits): Promise<Buffer> {
+  const scanner = new JsonShapeScanner(shape);
+  return readBody(req, limitBytes, (chunk) => scanner.feed(chunk));
 }

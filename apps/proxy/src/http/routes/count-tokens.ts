@@ -11,7 +11,7 @@ import { deadline, TotalTimeoutError } from '../../upstream/deadlines';
 import { countGatewayPrompt } from '../../usage/gateway-token-count';
 import { sendClientError } from '../error-map';
 import { parseJsonObject, requireAnthropicMessages, requireModel } from '../inference-params';
-import { readBody } from '../read-body';
+import { readJsonBody } from '../read-body';
 import { contextOf } from '../request-context';
 import type { InferenceDeps } from './inference';
 
@@ -53,7 +53,7 @@ export function countTokensRoute(api: CountedApi, deps: InferenceDeps) {
       lease.end(false);
     });
     const principal = (ctx.principal = await deps.authenticate(req));
-    const body = parseJsonObject(await readBody(req, deps.maxBodyBytes), deps.jsonShape);
+    const body = parseJsonObject(await readJsonBody(req, deps.maxBodyBytes, deps.jsonShape));
     ctx.model = requireModel(body);
     checkModel(principal, ctx.model);
     validate(body);

@@ -26,7 +26,7 @@ import { usageEventOf } from '../../usage/usage-event';
 import { billedUsage, meteredRequest, type MeteredRequest } from '../../usage/metered-request';
 import { sendClientError } from '../error-map';
 import { parseJsonObject, requireInput, requireMessages, requireMessagesAndMaxTokens, requireModel, requireOutputBounds } from '../inference-params';
-import { readBody } from '../read-body';
+import { readJsonBody } from '../read-body';
 import { contextOf, finalStatus, type RequestContext } from '../request-context';
 
 export interface InferenceDeps {
@@ -79,7 +79,7 @@ export function inferenceRoute(operation: Operation, deps: InferenceDeps) {
     const principal = await deps.authenticate(req);
     ctx.principal = principal;
     ctx.waits.auth = performance.now() - mark;
-    const body = parseJsonObject(await readBody(req, deps.maxBodyBytes), deps.jsonShape);
+    const body = parseJsonObject(await readJsonBody(req, deps.maxBodyBytes, deps.jsonShape));
     metered.body = body;
     ctx.model = requireModel(body);
     checkModel(principal, ctx.model);
