@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { InvalidRequestError } from './errors/gateway-error';
 
 /** Longest identifier (model alias, tenant id, key id, claim value) accepted where one enters, number of characters. */
@@ -29,3 +30,10 @@ export function requireIdentifier(value: unknown, param: string, maxChars = MAX_
   }
   return value;
 }
+
+/** An identifier in a message schema: services refuse a request that carries anything else (`contract_violation`). */
+export const Identifier = z.string().refine((value) => isIdentifier(value), 'not an identifier: 1 to 256 printable characters');
+
+/** Display text (names, label values): printable, like an identifier, but free in its characters otherwise. */
+export const PrintableText = (maxChars: number) =>
+  z.string().refine((value) => value === '' || isIdentifier(value, maxChars), `not printable text of at most ${maxChars} characters`);

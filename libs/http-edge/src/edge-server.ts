@@ -1,8 +1,11 @@
 import { createServer, STATUS_CODES, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { HeadersTooLargeError, InvalidRequestError, RequestTimeoutError, type GatewayError } from '@aigw/contracts';
-import { toErrorReply } from './error-reply';
+import { drainBody } from './drain-body';
+import { sendJson, toErrorReply } from './error-reply';
 import { SECURITY_HEADERS } from './security-headers';
+
+const SECURITY_HEADER_MAP = new Map(Object.entries(SECURITY_HEADERS));
 
 /** How long requests may take to arrive, and idle connections may stay; numbers of milliseconds. */
 export interface EdgeDeadlines {
@@ -31,8 +34,19 @@ export function createEdgeServer(listener: RequestListener, deadlines: EdgeDeadl
       headersTimeout: Math.min(deadlines.headersTimeoutMs, deadlines.requestTimeoutMs),
       keepAliveTimeout: deadlines.keepAliveMs,
       connectionsCheckingInterval: DEADLINE_CHECK_INTERVAL_MS,
+      // Node's own refusal of a request without Host has an empty body: refused below instead, in our shape.
+      requireHostHeader: false,
     },
-    listener,
+    (req, res) => {
+      if (req.headers.host === undefined && req.httpVersionMajor === 1 && req.httpVersionMinor === 1) {
+        const reply = toErrorReply(new InvalidRequestError('The request has no Host header, which HTTP/1.1 requires.'));
+        res.setHeaders(SECURITY_HEADER_MAP);
+        sendJson(res, reply.status, reply.body, reply.headers);
+        drainBody(req);
+        return;
+      }
+      listener(req, res);
+    },
   );
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => answerClientError(err, socket, deadlines.requestTimeoutMs));
   return server;

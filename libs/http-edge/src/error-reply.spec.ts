@@ -70,6 +70,11 @@ describe('error reply – one mapping for every HTTP edge', () => {
     expect(toErrorReply({ type: 'entity.too.large', limit: 65536 })).toMatchObject({ status: 413, body: { error: { code: 'request_too_large' } } });
   });
 
+  it('error map – a path whose percent-encoding is not UTF-8 (express’s decode failure) is a 400, not a 500', () => {
+    const decodeFailure = Object.assign(new URIError("Failed to decode param '%ED%A0%80'"), { status: 400 });
+    expect(toErrorReply(decodeFailure)).toMatchObject({ status: 400, body: { error: { code: 'invalid_request', message: expect.stringMatching(/not UTF-8/) } } });
+  });
+
   it('error map – an unclassified failure is a 500 that does not leak its message', () => {
     const reply = toErrorReply(new TypeError('cannot read properties of undefined (reading "secret")'));
     expect(reply.status).toBe(500);

@@ -57,6 +57,10 @@ export function typedError(err: unknown): GatewayError {
   const parserError = err as Partial<BodyParserError> | undefined;
   if (parserError?.type === 'entity.parse.failed') return new InvalidJsonError('The request body is not valid JSON.');
   if (parserError?.type === 'entity.too.large') return new RequestTooLargeError(parserError.limit ?? 0);
+  // express's router, on a path parameter whose percent-encoding is not UTF-8 (its message quotes the path).
+  if (err instanceof URIError && (err as URIError & { status?: number }).status === 400) {
+    return new InvalidRequestError('The request URL is not valid: a percent-encoded part of its path is not UTF-8.');
+  }
   return new InternalError(INTERNAL_MESSAGE, { cause: err });
 }
 

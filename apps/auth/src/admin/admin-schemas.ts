@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CidrText } from '@aigw/config';
-import { Limits, Role } from '@aigw/contracts';
+import { Identifier, Limits, PrintableText, Role } from '@aigw/contracts';
 import type { KeyRecord, TenantRecord } from '../store/records';
 
 /** Tenant ids follow the config file's id rule, so that config and API name tenants alike. */
@@ -9,11 +9,11 @@ const TenantId = z
   .max(64)
   .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'use letters, digits, ".", "_", ":" or "-", starting with a letter or digit');
 const TierId = TenantId;
-const Name = z.string().min(1).max(200);
-const ModelGlobs = z.array(z.string().regex(/^\S{1,200}$/, 'a model alias or glob without spaces')).min(1).max(100);
+const Name = PrintableText(200).pipe(z.string().min(1));
+const ModelGlobs = z.array(z.string().regex(/^\S{1,200}$/, 'a model alias or glob without spaces').pipe(Identifier)).min(1).max(100);
 const Allowlist = z.array(CidrText).min(1).max(100);
 const Labels = z
-  .record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'label names use letters, digits, "_", "." or "-"'), z.string().max(256))
+  .record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'label names use letters, digits, "_", "." or "-"'), PrintableText(256))
   .refine((labels) => Object.keys(labels).length <= 32, 'at most 32 labels');
 const ApiLimits = z.strictObject(Limits.shape);
 /** A moment as ISO 8601 with a time zone, e.g. `2030-01-01T00:00:00Z`; read as milliseconds since the epoch. */

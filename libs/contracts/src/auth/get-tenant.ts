@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Limits } from '../quota/limits';
+import { Identifier } from '../identifiers';
 import { Subjects } from '../subjects';
 
 /** A tenant as auth knows it: an organisation that owns keys. */
@@ -19,7 +20,7 @@ export type Tenant = z.infer<typeof Tenant>;
 export const GetTenant = {
   subject: Subjects.authGetTenant,
   service: 'auth',
-  Request: z.object({ tenantId: z.string().min(1) }),
+  Request: z.object({ tenantId: Identifier }),
   /** Unknown tenant: `not_found`. */
   Response: z.object({ tenant: Tenant }),
 } as const;

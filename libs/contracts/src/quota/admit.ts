@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Limits } from './limits';
+import { Identifier } from '../identifiers';
 import { Subjects } from '../subjects';
 
 /** State of one limit after a decision, as OpenAI's `x-ratelimit-*` headers report it. */
@@ -30,13 +31,13 @@ export const Admit = {
   subject: Subjects.quotaAdmit,
   service: 'quota',
   Request: z.object({
-    requestId: z.string().min(1),
-    keyId: z.string().min(1),
-    tenantId: z.string().min(1),
+    requestId: Identifier,
+    keyId: Identifier,
+    tenantId: Identifier,
     /** The model alias asked for. */
-    model: z.string(),
+    model: Identifier,
     /** The tenant's tier (principal.tier). */
-    tier: z.string().optional(),
+    tier: Identifier.optional(),
     /** Per-key overrides from the principal; the quota service's defaults apply otherwise. */
     limits: Limits,
     /** Tenant overrides from the principal. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Identifier } from '../identifiers';
 import { Subjects } from '../subjects';
 
 /**
@@ -10,7 +11,7 @@ export const Release = {
   subject: Subjects.quotaRelease,
   service: 'quota',
   Request: z.object({
-    requestId: z.string().min(1),
+    requestId: Identifier,
     /** True when a usage event was or will be published for this request; false refunds the reservation now. */
     usageFollows: z.boolean(),
   }),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Identifier } from '../identifiers';
 import { Subjects } from '../subjects';
 
 /**
@@ -11,7 +12,7 @@ export const Renew = {
   service: 'quota',
   Request: z.object({
     /** Ids of admitted requests that are still running. */
-    requestIds: z.array(z.string().min(1)).min(1).max(1000),
+    requestIds: z.array(Identifier).min(1).max(1000),
   }),
   Response: z.object({
     /** How many of them still had a reservation (the others expired or were reconciled). */

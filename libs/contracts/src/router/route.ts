@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Identifier } from '../identifiers';
 import { Subjects } from '../subjects';
 
 /**
@@ -87,9 +88,9 @@ export const Route = {
   service: 'router',
   Request: z.object({
     /** Model alias the client asked for. */
-    model: z.string().min(1),
+    model: Identifier,
     /** The proxy's request id: lets the router count this request against its first candidate at once. */
-    requestId: z.string().min(1).optional(),
+    requestId: Identifier.optional(),
     features: RouteFeatures.optional(),
   }),
   Response: z.object({
