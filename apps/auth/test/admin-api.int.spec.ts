@@ -136,6 +136,15 @@ describe('auth admin API', () => {
       expect(reply.body).toEqual({ error: { message: expect.stringMatching(/provide an API key/), type: 'invalid_request_error', param: null, code: 'invalid_api_key' } });
     });
 
+    it('admin API – answers, refusals included, with nosniff, no framing, no active content and no caching', async () => {
+      for (const reply of [await api('GET', '/admin/v1/tiers'), await api('GET', '/admin/v1/keys', { key: null })]) {
+        expect(reply.headers.get('x-content-type-options')).toBe('nosniff');
+        expect(reply.headers.get('x-frame-options')).toBe('DENY');
+        expect(reply.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
+        expect(reply.headers.get('cache-control')).toBe('no-store');
+      }
+    });
+
     it('admin API – refuses an unknown key with 401, and a client or finance key with 403', async () => {
       expect((await api('GET', '/admin/v1/keys', { key: seedSecret() })).status).toBe(401);
       for (const key of [secrets.APP_KEY, secrets.BOOKS_KEY]) {

@@ -26,6 +26,7 @@ models:
   gpt-4o-mini: { deployments: [chat] }
   gpt-slow: { deployments: [slow] }
   gpt-budget: { deployments: [budget] }
+  gpt-tpm: { deployments: [chat] }
 keys:
   - { id: key_admin, tenant: ops, role: admin, secretEnv: AIGW_DEMO_KEY }
   - { id: key_acme, tenant: acme, role: client, secretEnv: E2E_CLIENT_KEY }
@@ -35,6 +36,7 @@ quota:
   models:
     gpt-slow: { maxConcurrent: 1 }
     gpt-budget: { dailyBudgetMicros: 41000, tpm: 100000 }
+    gpt-tpm: { tpm: 200 }
   leaseTtlMs: ${LEASE_TTL_MS}
 prices:
   currency: USD
@@ -164,6 +166,25 @@ describe('quota e2e – concurrency', () => {
     // The lease was last renewed at most a third of the TTL before the kill.
     expect(Date.now() - killedAt).toBeGreaterThanOrEqual((2 * LEASE_TTL_MS) / 3 - 100);
     await replicas.restart('proxy');
+  });
+});
+
+describe('quota e2e – n completions', () => {
+  test('quota e2e – reserves max_tokens for each of n completions: n=128 cannot get around 200 tokens per minute', async () => {
+    const ask = { model: 'gpt-tpm', max_tokens: 8 };
+    const one = await chat(proxies[0], gw.keys.admin, ask);
+    expect(one.status).toBe(200);
+    await one.body?.cancel();
+    // 6 prompt tokens (estimated) + 8.
+    expect(Number(one.headers.get('x-ratelimit-remaining-tokens'))).toBe(200 - 14);
+    const two = await chat(proxies[1], gw.keys.admin, { ...ask, n: 2 });
+    await two.body?.cancel();
+    // 6 + 8 × 2 more; the first may have been settled meanwhile at its actual 13, giving one back.
+    expect(Number(two.headers.get('x-ratelimit-remaining-tokens'))).toBeGreaterThanOrEqual(200 - 14 - 22);
+    expect(Number(two.headers.get('x-ratelimit-remaining-tokens'))).toBeLessThanOrEqual(200 - 14 - 22 + 1);
+    const many = await chat(proxies[0], gw.keys.admin, { ...ask, n: 128 });
+    expect(many.status).toBe(429);
+    expect(((await many.json()) as { error: { type: string } }).error.type).toBe('tokens');
   });
 });
 

@@ -12,7 +12,7 @@ startTracing('proxy', { asyncContext: false });
 // Under many concurrent streams each request's objects outlive young-generation collections and die in the
 // old generation, which V8 lets grow to several times its live size between full collections: 440 MB of
 // RSS at 1,000 streams, most of it garbage. Growing it by 70% at most holds that to about 275 MB for some
-// 3% more proxy CPU at 2,200 requests/s (README, Performance). V8 reads the flag whenever it sets the next limit.
+// 3% more proxy CPU at 2,200 requests/s (docs/performance/journal.md). V8 reads the flag whenever it sets the next limit.
 setFlagsFromString('--heap-growing-percent=70');
 
 async function main(): Promise<void> {

@@ -49,7 +49,7 @@ const WARN = 40;
  * open. A Node 24 proxy starts about 45 MB larger than a Node 20 one; 8 MB takes some 25 MB off its peak
  * (277–300 MB with 1,000 streams open, Node 20's 249–258) for some 8% more CPU, and Node 24 at 8 MB still
  * spends less CPU per request than Node 20 at 16. On Node 22, 8 MB cost no measurable CPU and saved 20–30 MB
- * (root README, Performance). Node 20 keeps its own default: 8 MB costs it 5–8% more CPU on streams, and it
+ * (docs/performance/journal.md). Node 20 keeps its own default: 8 MB costs it 5–8% more CPU on streams, and it
  * needs no more room. The image (infra/docker/Dockerfile, Node 24) starts every service with 8. `nodeArgs` come after this
  * flag and override it.
  */
