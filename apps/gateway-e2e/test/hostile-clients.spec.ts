@@ -240,6 +240,25 @@ describe('hostile clients – every NATS endpoint', () => {
   });
 });
 
+describe('hostile clients – every NATS event a service listens to', () => {
+  it('hostile clients – hostile broadcasts (keys changed, attempt reports) are dropped, not fatal', async () => {
+    for (const subject of [Subjects.authKeysChanged, Subjects.routerAttemptsReported]) {
+      for (const s of STRINGS) {
+        for (const payload of [
+          { reason: s, keyIds: [s], keyHashes: [s], tenantId: s, at: 1 },
+          { v: 1, started: [{ requestId: s, attempt: 1, deploymentId: s, at: 1 }], finished: [{ requestId: s, attempt: 1, deploymentId: s, outcome: s, latencyMs: 1 }] },
+        ]) {
+          nc.publish(subject, new TextEncoder().encode(JSON.stringify(payload)));
+        }
+        nc.publish(subject, new TextEncoder().encode(`\u0000${s}`));
+      }
+    }
+    await nc.flush();
+    // Gives the services a moment to take them all in.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  });
+});
+
 describe('hostile clients – afterwards', () => {
   it('hostile clients – every service still runs and is ready, and the gateway still serves', async () => {
     for (const [name, service] of gw.stack.services) {
