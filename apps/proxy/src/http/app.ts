@@ -5,7 +5,7 @@ import { drainBody, isOwnFailure, toErrorReply } from '@aigw/http-edge';
 import type { Logger } from '@aigw/telemetry';
 import type { ProxyMetrics } from '../metrics';
 import { sendClientError } from './error-map';
-import { ClientGoneError } from './read-body';
+import { ClientGoneError } from '../request/client-gone-error';
 import { contextOf, formatOf, requestContext } from './request-context';
 import { countTokensRoute } from './routes/count-tokens';
 import { inferenceRoute, type InferenceDeps } from './routes/inference';

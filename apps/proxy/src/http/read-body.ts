@@ -1,14 +1,9 @@
 import type { IncomingMessage } from 'node:http';
 import { RequestTooLargeError, UnsupportedContentEncodingError } from '@aigw/contracts';
 import { JsonShapeScanner, type JsonShapeLimits } from '@aigw/http-edge';
+import { ClientGoneError } from '../request/client-gone-error';
 
-/** The client went away before its request body was complete; there is nobody left to answer. */
-export class ClientGoneError extends Error {
-  constructor() {
-    super('The client closed the connection before the request body was complete.');
-    this.name = 'ClientGoneError';
-  }
-}
+const GONE_MID_BODY = 'The client closed the connection before the request body was complete.';
 
 /**
  * The raw request body, refused as soon as it is known to be over `limitBytes`: at once when
@@ -58,12 +53,12 @@ export function readBody(req: IncomingMessage, limitBytes: number, inspect?: (ch
     };
     const onError = () => {
       cleanup();
-      reject(new ClientGoneError());
+      reject(new ClientGoneError(GONE_MID_BODY));
     };
     const onClose = () => {
       if (req.readableEnded) return;
       cleanup();
-      reject(new ClientGoneError());
+      reject(new ClientGoneError(GONE_MID_BODY));
     };
     req.on('data', onData);
     req.on('end', onEnd);

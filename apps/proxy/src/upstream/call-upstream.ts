@@ -10,7 +10,7 @@ import {
   type PreparedRequest,
   type ProviderAdapter,
 } from '@aigw/providers';
-import { ClientGoneError } from '../http/read-body';
+import { ClientGoneError } from '../request/client-gone-error';
 import { deadline, deadlinePassed, FirstByteTimeoutError, TotalTimeoutError } from './deadlines';
 import { RetrySchedule, type ResiliencePolicy } from './retry-schedule';
 import { upstreamTarget } from './target';

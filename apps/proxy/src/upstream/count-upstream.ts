@@ -1,7 +1,7 @@
 import type { Agent } from 'undici';
 import { UpstreamError, UpstreamTimeoutError, type Deployment } from '@aigw/contracts';
 import type { OpenAIErrorBody, ProviderAdapter, TokenCounter } from '@aigw/providers';
-import { ClientGoneError } from '../http/read-body';
+import { ClientGoneError } from '../request/client-gone-error';
 import { credentialOf, MAX_ERROR_BODY_BYTES, networkFailure, readCapped, retryAfterOf, type UpstreamTimeouts } from './call-upstream';
 import { deadlinePassed } from './deadlines';
 import { upstreamTarget } from './target';
