@@ -87,6 +87,11 @@ export async function startHarness(): Promise<Harness> {
     'gpt-all-fail': [deployment('dep-500', 'up-500'), deployment('dep-down', 'up-ok')],
     'gpt-bad-param': [deployment('dep-400', 'up-400'), deployment('dep-ok-3', 'up-ok')],
     'gpt-cut': [deployment('dep-cut', 'up-cut')],
+    'gpt-malformed': [deployment('dep-malformed', 'up-malformed'), deployment('dep-ok-4', 'up-ok')],
+    'gpt-malformed-only': [deployment('dep-malformed', 'up-malformed')],
+    'gpt-half-event': [deployment('dep-half-event', 'up-half-event')],
+    'gpt-no-done': [deployment('dep-no-done', 'up-no-done')],
+    'gpt-error-event': [deployment('dep-error-event', 'up-error-event')],
     'gpt-slow': [deployment('dep-slow', 'up-slow')],
     'gpt-flood': [deployment('dep-flood', 'up-flood')],
     // Anthropic-format deployments on the same fake: it counts tokens, or refuses the gateway's credential.

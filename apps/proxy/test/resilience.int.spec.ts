@@ -42,6 +42,36 @@ async function attemptsOf(requestId: string, finishedCount: number) {
   return { started: seen.started.filter((e) => e.requestId === requestId), finished: seen.finished.filter((e) => e.requestId === requestId) };
 }
 
+describe('proxy – a malformed non-stream answer', () => {
+  it('attempts – is a failed attempt: the next candidate serves the client, and the router hears server_error', async () => {
+    const { data, request_id } = await h.client().chat.completions.create({ model: 'gpt-malformed', messages }).withResponse();
+    expect(data.choices[0]!.message.content).toBe('Hello there from up-ok');
+    const { finished } = await attemptsOf(request_id!, 2);
+    expect(finished.map((e) => [e.deploymentId, e.outcome])).toEqual([
+      ['dep-malformed', 'server_error'],
+      ['dep-ok-4', 'ok'],
+    ]);
+  });
+
+  it('attempts – with no other candidate, is a 502 naming the deployment, in the client’s format', async () => {
+    const err = await h.client().chat.completions.create({ model: 'gpt-malformed-only', messages }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(APIError);
+    expect(err).toMatchObject({ status: 502, code: 'upstream_error' });
+    expect((err as APIError).message).toMatch(/deployment 'dep-malformed' answered with a malformed body/);
+  });
+});
+
+describe('proxy – a stream that ends without its final event', () => {
+  it('attempts – is reported to the router as a failed (server_error) streamed attempt, not ok', async () => {
+    const { data: stream, request_id } = await h.client().chat.completions.create({ model: 'gpt-no-done', messages, stream: true }).withResponse();
+    await (async () => {
+      for await (const chunk of stream) void chunk;
+    })().catch(() => undefined);
+    const { finished } = await attemptsOf(request_id!, 1);
+    expect(finished).toEqual([expect.objectContaining({ deploymentId: 'dep-no-done', outcome: 'server_error', streamed: true })]);
+  });
+});
+
 describe('proxy – attempt reports for the router', () => {
   it('attempts – reports each attempt\'s start and outcome, and asks the router with the request\'s features, never its prompt', async () => {
     const { request_id } = await h.client().chat.completions.create({ model: 'gpt-failover', messages, max_tokens: 50 }).withResponse();

@@ -36,6 +36,33 @@ describe('proxy – streams that end badly', () => {
     });
   });
 
+  it.each([
+    ['ends cleanly in the middle of an event', 'gpt-half-event', /broke off in the middle of an event/],
+    ['ends without data: [DONE]', 'gpt-no-done', /ended without its final event/],
+  ])('proxy – a same-format stream that %s gets an in-band error instead of the broken bytes, and is metered incomplete', async (_what, model, words) => {
+    const { data: stream, request_id } = await h.client().chat.completions.create({ model, messages, stream: true }).withResponse();
+    let text = '';
+    const err = await (async () => {
+      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    })().catch((e: unknown) => e);
+    expect(text).toBe('Hello');
+    // The SDK's own error for the gateway's error event, never a SyntaxError over half a JSON event.
+    expect(err).toBeInstanceOf(APIError);
+    expect(err).toMatchObject({ code: 'upstream_error', type: 'server_error' });
+    expect((err as APIError).message).toMatch(words);
+    expect(await h.usageEvent(request_id!)).toMatchObject({ stream: true, incomplete: true });
+  });
+
+  it('proxy – relays the upstream’s own in-band error event as it is, and meters the stream incomplete', async () => {
+    const { data: stream, request_id } = await h.client().chat.completions.create({ model: 'gpt-error-event', messages, stream: true }).withResponse();
+    const err = await (async () => {
+      for await (const chunk of stream) void chunk;
+    })().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(APIError);
+    expect((err as APIError).message).toMatch(/The model is overloaded/);
+    expect(await h.usageEvent(request_id!)).toMatchObject({ stream: true, incomplete: true });
+  });
+
   it('proxy – sends no [DONE] after the in-band error', async () => {
     const res = await fetch(`${h.proxy.url}/v1/chat/completions`, {
       method: 'POST',

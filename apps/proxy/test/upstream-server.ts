@@ -49,6 +49,9 @@ function usageChunk(model: string): string {
  *   them (each write waits for drain when the socket is full); `floodWritten` counts the bytes written;
  * - `up-embed`: an embeddings list;
  * - `up-hang`: never answers;
+ * - `up-malformed`: a non-stream 200 whose JSON body is cut off;
+ * - `up-half-event`, `up-no-done`, `up-error-event`: SSE that, after "Hello", ends cleanly in the middle of an
+ *   event, without `data: [DONE]`, or with OpenAI's in-band error event;
  * - on `/messages/count_tokens` (Anthropic's path): `{"input_tokens": 42}`, or for `up-401` Anthropic's 401;
  *   on `/responses/input_tokens` (OpenAI's): `{"object": "response.input_tokens", "input_tokens": 42}`.
  */
@@ -136,6 +139,10 @@ export class FakeUpstream {
       );
       return;
     }
+    if (model === 'up-malformed' && body.stream !== true) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"id":"chatcmpl-test","object":"chat.completion","choi');
+      return;
+    }
     if (body.stream !== true) {
       res.writeHead(200, { 'content-type': 'application/json' }).end(
         JSON.stringify({
@@ -169,6 +176,20 @@ export class FakeUpstream {
     if (model === 'up-cut') {
       await sleep(20);
       res.socket?.destroy();
+      return;
+    }
+    if (model === 'up-half-event') {
+      // A clean end of the response, in the middle of an event.
+      res.end('data: {"id":"chatcmpl-test","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":" th');
+      return;
+    }
+    if (model === 'up-no-done') {
+      send(chunk(model, {}, 'stop', includeUsage));
+      res.end();
+      return;
+    }
+    if (model === 'up-error-event') {
+      res.end('data: {"error":{"message":"The model is overloaded.","type":"server_error","param":null,"code":null}}\n\n');
       return;
     }
     if (model === 'up-flood') {

@@ -65,7 +65,17 @@ export interface OperationAdapter {
    * `previous`, the usage found so far.
    */
   readEventUsage(event: Buffer, previous?: TokenUsage): EventUsage | undefined;
+  /**
+   * What one complete untranslated SSE event means for the end of the stream: `done` for the format's
+   * final event (`data: [DONE]`, `message_stop`, `response.completed`), `error` for an in-band error event,
+   * undefined for any other. An untranslated stream that ends without `done` was cut off. Cheap: a look at
+   * the event's first bytes, never a parse.
+   */
+  streamEnd(event: Buffer): StreamEnd | undefined;
 }
+
+/** How an event ends a stream (`OperationAdapter.streamEnd`). */
+export type StreamEnd = 'done' | 'error';
 
 /** A client request body: a JSON object, already parsed once by the proxy. */
 export type ClientBody = Readonly<Record<string, unknown>>;

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Agent } from 'undici';
-import { UpstreamError, UpstreamTimeoutError, type AttemptOutcome as ReportedOutcome, type Deployment } from '@aigw/contracts';
+import { GatewayError, UpstreamError, UpstreamTimeoutError, type AttemptOutcome as ReportedOutcome, type Deployment } from '@aigw/contracts';
 import {
   adapterFor,
   type ClientBody,
@@ -9,6 +9,7 @@ import {
   type OperationAdapter,
   type PreparedRequest,
   type ProviderAdapter,
+  type TokenUsage,
 } from '@aigw/providers';
 import { ClientGoneError } from '../request/client-gone-error';
 import { deadline, deadlinePassed, FirstByteTimeoutError, TotalTimeoutError } from './deadlines';
@@ -42,6 +43,12 @@ export interface UpstreamCall {
   policy: ResiliencePolicy;
   /** Upstream credentials by env variable name. */
   credentials: Readonly<Record<string, string | undefined>>;
+  /**
+   * A complete 2xx non-stream body as the client will get it (passed through or translated), made inside
+   * the failover loop: a body that throws `UpstreamError` here (cut short, not JSON, not what its API
+   * documents) is a failed attempt, and the next candidate is tried.
+   */
+  toClientBody(answer: { body: Buffer; contentType: string; adapter: OperationAdapter; prepared: PreparedRequest }): ClientReadyBody;
   /** Told before each attempt, so that the request is accounted to the deployment last tried. */
   onAttempt(deployment: Deployment, prepared: PreparedRequest): void;
   onOutcome(outcome: AttemptOutcome, details: AttemptDetails): void;
@@ -53,10 +60,17 @@ interface Served {
   prepared: PreparedRequest;
 }
 
+/** A 2xx non-stream body in the client's format, with the usage it reports. */
+export interface ClientReadyBody {
+  body: Buffer;
+  contentType: string;
+  usage: TokenUsage | undefined;
+}
+
 /** The upstream's result, ready for the client. */
 export type UpstreamResult =
-  /** A complete 2xx body of a non-stream request. */
-  | (Served & { kind: 'body'; status: number; contentType: string; body: Buffer })
+  /** A complete 2xx body of a non-stream request, checked and in the client's format (`out`). */
+  | (Served & { kind: 'body'; status: number; contentType: string; body: Buffer; out: ClientReadyBody })
   /** A 2xx stream whose first chunk has arrived (null if it ended at once); the rest is still to be read from `body`. */
   | (Served & { kind: 'stream'; status: number; body: Readable; first: Buffer | null })
   /** An upstream error answer to pass on: a client error, or the last answer when every candidate failed. */
@@ -85,9 +99,9 @@ export const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
 /**
  * Sends the request to the candidates in order until one serves it. A candidate that cannot be reached,
- * times out, is rate limited, fails (5xx) or rejects the gateway's credential (401/403) is skipped, as long
- * as nothing has gone to the client yet; which is why a 2xx non-stream body is read in full and a 2xx
- * stream's first chunk is awaited here. Another 4xx is the client's fault and is passed on at once. When
+ * times out, is rate limited, fails (5xx), rejects the gateway's credential (401/403) or answers a 2xx body
+ * that is malformed is skipped, as long as nothing has gone to the client yet; which is why a 2xx non-stream
+ * body is read in full and made the client's here, and a 2xx stream's first chunk is awaited here. Another 4xx is the client's fault and is passed on at once. When
  * every candidate failed, the transient failures are retried as `RetrySchedule` says, within the policy's
  * attempt budget and total deadline.
  */
@@ -156,14 +170,22 @@ async function attempt(
   }
   const status = response.statusCode;
   if (status >= 200 && status < 300) {
+    let body: Buffer;
     try {
       if (prepared.stream) return { ...served, kind: 'stream', status, body: response.body, first: await firstChunk(response.body) };
-      const contentType = String(response.headers['content-type'] ?? 'application/json');
-      return { ...served, kind: 'body', status, contentType, body: Buffer.from(await response.body.arrayBuffer()) };
+      body = Buffer.from(await response.body.arrayBuffer());
     } catch (err) {
       return networkFailure(name, err, timeouts);
     } finally {
       firstByte?.clear();
+    }
+    const contentType = String(response.headers['content-type'] ?? 'application/json');
+    try {
+      return { ...served, kind: 'body', status, contentType, body, out: call.toClientBody({ ...served, body, contentType }) };
+    } catch (err) {
+      // The upstream's answer is broken: a failure of that deployment, which another candidate may make good.
+      if (!(err instanceof GatewayError)) throw err;
+      return { outcome: 'server_error', message: `${name} answered with a malformed body (${err.message})` };
     }
   }
   firstByte?.clear();

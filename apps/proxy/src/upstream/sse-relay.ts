@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
-import { ErrorCode } from '@aigw/contracts';
+import { ErrorCode, UpstreamError } from '@aigw/contracts';
 import {
   clientFormats,
   SseFramer,
@@ -53,8 +53,10 @@ export const SSE_HEADERS = {
  * another format than the client, each event goes through the translator instead. A stream that breaks
  * after it started ends with an in-band error event in the client's format (`data: {"error": ...}`, or
  * Anthropic's `event: error`) and without a normal end, so that clients see an error rather than a short
- * answer. Lifecycle: headers → data* → exactly one of complete,
- * upstream_failed, client_gone.
+ * answer. An untranslated stream must end with its format's final event (`OperationAdapter.streamEnd`):
+ * one cut off without it, or in the middle of an event, ends the same way, the half event withheld; one
+ * that carried the upstream's own error event is relayed as it is and ends as failed. Lifecycle: headers →
+ * data* → exactly one of complete, upstream_failed, client_gone.
  */
 export function relaySse(res: ServerResponse, source: RelaySource, hooks: RelayHooks): Promise<RelayEnd> {
   const { body, adapter, usageAdded, translator } = source;
@@ -94,12 +96,18 @@ export function relaySse(res: ServerResponse, source: RelaySource, hooks: RelayH
       if (text.length > 0) write(Buffer.from(text));
     };
 
+    /** Untranslated: whether the format's final event, or an in-band error event, went by. */
+    let done = false;
+    let upstreamError = false;
     const forward = (chunk: Buffer) => {
       const { events, bytes } = framer.push(chunk);
       if (translator) return translate(events, false);
       let kept: Buffer[] | undefined;
       for (let i = 0; i < events.length; i += 1) {
         const event = events[i]!;
+        const end = adapter.streamEnd(event);
+        if (end === 'done') done = true;
+        else if (end === 'error') upstreamError = true;
         const found = adapter.readEventUsage(event, usage);
         if (found) {
           usage = found.usage;
@@ -144,7 +152,18 @@ export function relaySse(res: ServerResponse, source: RelaySource, hooks: RelayH
           fail(err);
           return;
         }
-      } else if (rest.length > 0) write(rest);
+      } else if (rest.length > 0 || !done) {
+        // Cut off (half an event, or no final event): the client gets an error event, not the broken bytes.
+        fail(new UpstreamError(rest.length > 0 ? 'The upstream stream broke off in the middle of an event' : 'The upstream stream ended without its final event'));
+        return;
+      } else if (upstreamError) {
+        // The upstream's own error event already reached the client, in its format: the stream failed.
+        hooks.describeFailure(new UpstreamError('The upstream ended its stream with an error event'));
+        hooks.onBroken();
+        res.end();
+        settle('upstream_failed');
+        return;
+      }
       res.end();
       settle('complete');
     }

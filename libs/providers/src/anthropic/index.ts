@@ -9,6 +9,7 @@ import { refusals, toMessagesRequest } from './chat.request';
 import { parseMessage, toChatCompletion } from './chat.response';
 import { anthropicChunks } from './chat.stream';
 import { normalizeError } from './errors';
+import { messagesStreamEnd } from './stream-end';
 import { readEventUsage, readUsage } from './usage';
 
 /** Inputs Claude models take: text, images, PDFs. https://docs.anthropic.com/en/docs/build-with-claude/pdf-support */
@@ -41,6 +42,7 @@ export const anthropic: ProviderAdapter = {
     }),
     readUsage,
     readEventUsage,
+    streamEnd: messagesStreamEnd,
   },
   tokenCounters: {
     messages: {

@@ -63,4 +63,5 @@ export const geminiEmbeddings: OperationAdapter = {
   }),
   readUsage: () => undefined,
   readEventUsage: () => undefined,
+  streamEnd: () => undefined,
 };

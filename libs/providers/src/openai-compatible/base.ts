@@ -5,6 +5,7 @@ import { openaiChunks } from '../openai/chat.stream';
 import { embeddingsBody } from '../openai/embeddings.request';
 import { normalizeError } from '../openai/errors';
 import { readResponsesEventUsage, readResponsesUsage, responsesBody } from '../openai/responses';
+import { chatStreamEnd, neverStreamEnd, responsesStreamEnd } from '../openai/stream-end';
 import { readEventUsage, readUsage } from '../openai/usage';
 import { countIn, parseUpstreamJson } from '../translate/upstream-json';
 import { checkRequest, type Refusals } from '../translate/limits';
@@ -65,7 +66,7 @@ export function openAICompatible(dialect: OpenAIDialect): ProviderAdapter {
   const native = (
     operation: OpenAIOperation,
     prepare: (body: ClientBody, model: string) => { body: Record<string, unknown>; stream: boolean; usageAdded: boolean },
-    usage: Pick<OperationAdapter, 'readUsage' | 'readEventUsage'>,
+    reading: Pick<OperationAdapter, 'readUsage' | 'readEventUsage' | 'streamEnd'>,
   ): OperationAdapter => {
     const path = pathOf(operation);
     if (!path) return unsupportedOperation((d) => `${d.kind} (deployment '${d.id}') does not offer OpenAI's ${operation} API.`);
@@ -75,7 +76,7 @@ export function openAICompatible(dialect: OpenAIDialect): ProviderAdapter {
         const prepared = prepare(body, deployment.model);
         return { path: path(deployment), body: adjust(prepared.body), stream: prepared.stream, usageAdded: prepared.usageAdded };
       },
-      ...usage,
+      ...reading,
     };
   };
 
@@ -98,14 +99,16 @@ export function openAICompatible(dialect: OpenAIDialect): ProviderAdapter {
       return headers;
     },
     normalizeError,
-    chat: native('chat', chatBody, { readUsage, readEventUsage }),
+    chat: native('chat', chatBody, { readUsage, readEventUsage, streamEnd: chatStreamEnd }),
     embeddings: native('embeddings', (body, model) => ({ body: embeddingsBody(body, model), stream: false, usageAdded: false }), {
       readUsage,
       readEventUsage,
+      streamEnd: neverStreamEnd,
     }),
     responses: native('responses', (body, model) => ({ body: responsesBody(body, model), stream: body.stream === true, usageAdded: false }), {
       readUsage: readResponsesUsage,
       readEventUsage: readResponsesEventUsage,
+      streamEnd: responsesStreamEnd,
     }),
     messages: translatedOperation('anthropic', codec),
     ...(dialect.countsInputTokens

@@ -34,3 +34,29 @@ export function eventData(event: Buffer): string {
 export function sseEvent(data: string, event?: string): string {
   return event === undefined ? `data: ${data}\n\n` : `event: ${event}\ndata: ${data}\n\n`;
 }
+
+const EVENT_FIELD = Buffer.from('event:');
+const DATA_FIELD = Buffer.from('data:');
+
+/**
+ * The `event:` name of an event whose first line names it, without decoding the rest; undefined otherwise.
+ * The providers whose events have names put that line first.
+ */
+export function leadingEventName(event: Buffer): string | undefined {
+  if (!event.subarray(0, EVENT_FIELD.length).equals(EVENT_FIELD)) return undefined;
+  let end = event.indexOf(0x0a);
+  if (end < 0) end = event.length;
+  if (event[end - 1] === 0x0d) end -= 1;
+  return event.toString('latin1', EVENT_FIELD.length, end).trim();
+}
+
+/** Whether the event's first `data:` value starts with `prefix` (one leading space skipped), without decoding it. */
+export function dataStartsWith(event: Buffer, prefix: string): boolean {
+  // The first `data:` field: at the event's start or a line's.
+  let at = event.indexOf(DATA_FIELD);
+  while (at > 0 && event[at - 1] !== 0x0a && event[at - 1] !== 0x0d) at = event.indexOf(DATA_FIELD, at + 1);
+  if (at < 0) return false;
+  at += DATA_FIELD.length;
+  if (event[at] === 0x20) at += 1;
+  return event.toString('latin1', at, at + prefix.length) === prefix;
+}

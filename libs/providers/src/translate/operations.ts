@@ -49,6 +49,8 @@ export function translatedOperation(format: ClientFormat, upstream: UpstreamChat
     },
     readUsage: () => undefined,
     readEventUsage: () => undefined,
+    // Translated: the translator knows how its stream ends.
+    streamEnd: () => undefined,
   };
 }
 
@@ -59,5 +61,7 @@ export function unsupportedOperation(message: (deployment: Deployment) => string
     prepare: (_body, deployment) => refuse(null, message(deployment)),
     readUsage: () => undefined,
     readEventUsage: () => undefined,
+    // Translated: the translator knows how its stream ends.
+    streamEnd: () => undefined,
   };
 }

@@ -104,6 +104,7 @@ export function inferenceRoute(operation: Operation, deps: InferenceDeps) {
         signal: abort.signal,
         policy: deps.resilience,
         credentials: deps.credentials,
+        toClientBody: clientBody,
         onAttempt: (deployment, prepared) => {
           ctx.deployment = deployment;
           ctx.stream = prepared.stream;
@@ -127,7 +128,7 @@ export function inferenceRoute(operation: Operation, deps: InferenceDeps) {
       return;
     }
     if (result.kind === 'body') {
-      const out = clientBody(result);
+      const { out } = result;
       ctx.usage = out.usage;
       metered.responded = true;
       // What was delivered is only counted when the upstream reported no usage.
