@@ -21,6 +21,27 @@ function breaker(replica = 'r1') {
   return { b, fail, succeed };
 }
 
+describe('circuit breaker – with the default settings', () => {
+  it('circuit – a deployment that starts failing every other call at 20 requests a second opens within 3 s', () => {
+    const defaults = RoutingSection.parse({}).breaker;
+    const b = new CircuitBreaker(() => defaults, 'r1');
+    // A minute of successes first: what a long window would keep, holding the rate under its threshold.
+    let now = 1_000_000;
+    for (let i = 0; i < 1_200; i += 1, now += 50) b.onSuccess(now);
+    const onset = now;
+    let opened: number | undefined;
+    for (let i = 0; opened === undefined && i < 400; i += 1, now += 50) {
+      const proposal = i % 2 === 0 ? b.onFailure(now) : b.onSuccess(now);
+      if (proposal?.state === 'open') {
+        b.apply(proposal);
+        opened = now;
+      }
+    }
+    expect(opened).toBeDefined();
+    expect(opened! - onset).toBeLessThanOrEqual(3_000);
+  });
+});
+
 describe('circuit breaker', () => {
   it('circuit – opens after N failures in a row, and a success in between starts the count again', () => {
     const { b, fail, succeed } = breaker();

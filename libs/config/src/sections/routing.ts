@@ -51,7 +51,11 @@ export const RoutingSection = z
         consecutiveFailures: z.number().int().positive().default(5),
         /** ...or when at least this share of the attempts in `windowMs` failed... */
         failureRate: z.number().gt(0).max(1).default(0.5),
-        windowMs: ms(10_000),
+        /**
+         * Short, so that a deployment that starts failing half its calls opens within about this: a long
+         * window keeps the successes from before, and a rate exactly at the threshold stays under it for as long.
+         */
+        windowMs: ms(2_000),
         /** ...and there were at least this many of them. */
         minRequests: z.number().int().positive().default(10),
         /** How long an opened circuit stays open before probe requests may go through. */
