@@ -195,6 +195,19 @@ describe('quota e2e – tokens and budget', () => {
   // settled (26 000) a third fits, and after it (39 000) nothing more does.
   const ask = { model: 'gpt-budget', max_tokens: 8 };
 
+  test('quota e2e – a request whose worst case is over the whole budget is a 400 naming it, with no retry-after', async () => {
+    // (6 + 100) × 1000 = 106 000 micro-units, against a daily budget of 41 000.
+    const res = await chat(proxies[0], gw.keys.client, { model: 'gpt-budget', max_tokens: 100 });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('retry-after')).toBeNull();
+    const { error } = (await res.json()) as { error: { message: string; param: string; code: string } };
+    expect(error).toMatchObject({ param: 'max_tokens', code: 'invalid_request' });
+    expect(error.message).toBe(
+      'This request may cost up to 0.106000 USD, more than the whole daily budget of 0.041000 USD on key key_acme for model gpt-budget: ' +
+        'no retry can succeed. Lower max_tokens or send a shorter prompt.',
+    );
+  });
+
   test('quota e2e – reports the tokens window, refuses over the budget with insufficient_quota, admits again once usage is settled', async () => {
     const first = await chat(proxies[0], gw.keys.admin, ask);
     expect(first.status).toBe(200);

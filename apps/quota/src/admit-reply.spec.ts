@@ -27,13 +27,18 @@ describe('admit reply', () => {
     expect(retryAfterSeconds(1)).toBe(1);
   });
 
-  test('wait – seconds below two minutes, then minutes, then hours', () => {
+  test('wait – seconds below two minutes, then minutes, then hours, then days, rounded up as a whole', () => {
     expect(formatWait(12)).toBe('12s');
     expect(formatWait(119)).toBe('119s');
     expect(formatWait(250)).toBe('4m10s');
     expect(formatWait(300)).toBe('5m');
     expect(formatWait(3 * 3600 + 11 * 60 + 5)).toBe('3h12m');
     expect(formatWait(7200)).toBe('2h');
+    expect(formatWait(2 * 3600 + 59 * 60 + 30)).toBe('3h');
+    expect(formatWait(3 * 3600 - 1)).toBe('3h');
+    expect(formatWait(47 * 3600 + 1)).toBe('47h1m');
+    expect(formatWait(12 * 86_400 + 4 * 3600 + 1)).toBe('12d5h');
+    expect(formatWait(3 * 86_400)).toBe('3d');
   });
 
   test('reason – requests per minute names the scope, the limit, the use and the wait', () => {
@@ -69,8 +74,19 @@ describe('admit reply', () => {
       'Daily budget exhausted on tenant acme: budget 5.000000 USD, spent 4.999000 USD, this request may cost up to 0.010000 USD. ' +
         'The budget resets in 3h12m.',
     );
-    expect(refusalReason(refusal(Refusal.MonthlyBudget, { limit: 0, used: 0, asked: 3 }), 'key key_a', 86_400, 'EUR')).toMatch(
-      /^Monthly budget exhausted on key key_a: budget 0\.000000 EUR, spent 0\.000000 EUR, this request may cost up to 0\.000003 EUR\./,
+    expect(refusalReason(refusal(Refusal.MonthlyBudget, { limit: 100, used: 99, asked: 3 }), 'key key_a', 86_400, 'EUR')).toMatch(
+      /^Monthly budget exhausted on key key_a: budget 0\.000100 EUR, spent 0\.000099 EUR, this request may cost up to 0\.000003 EUR\. The budget resets in 24h\.$/,
+    );
+  });
+
+  test('refused – a request whose worst-case cost is over the whole budget is told what to change, with no retry-after', () => {
+    const huge = refusal(Refusal.DailyBudget, { limit: 10_000, used: 0, asked: 25_000, retryAfterMs: 3_600_000 });
+    const reply = toAdmitResponse({ admitted: false, leased: false, repeated: false, nowMs: 0, requests, refusal: huge }, requests, ctx);
+    expect(reply).toMatchObject({ admitted: false, limit: 'budget', tooLarge: true });
+    expect(reply.retryAfterS).toBeUndefined();
+    expect(reply.reason).toBe(
+      'This request may cost up to 0.025000 USD, more than the whole daily budget of 0.010000 USD on key key_a: ' +
+        'no retry can succeed. Lower max_tokens or send a shorter prompt.',
     );
   });
 

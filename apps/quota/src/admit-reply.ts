@@ -11,12 +11,24 @@ export function retryAfterSeconds(resetMs: number): number {
   return Math.max(1, Math.ceil(resetMs / 1000));
 }
 
-/** A wait as a person reads it: `12s`, `4m10s`, `3h12m`. */
+/**
+ * A wait as a person reads it: `12s`, `4m10s`, `3h12m`, `12d5h`. Rounded up to the unit shown, as a whole:
+ * 2 h 59 m 30 s is `3h`, never `2h60m`.
+ */
 export function formatWait(seconds: number): string {
   if (seconds < 120) return `${seconds}s`;
   if (seconds < 3600) return `${Math.floor(seconds / 60)}m${seconds % 60 ? `${seconds % 60}s` : ''}`;
-  const minutes = Math.ceil((seconds % 3600) / 60);
-  return `${Math.floor(seconds / 3600)}h${minutes ? `${minutes}m` : ''}`;
+  if (seconds < 48 * 3600) {
+    const minutes = Math.ceil(seconds / 60);
+    return `${Math.floor(minutes / 60)}h${minutes % 60 ? `${minutes % 60}m` : ''}`;
+  }
+  const hours = Math.ceil(seconds / 3600);
+  return `${Math.floor(hours / 24)}d${hours % 24 ? `${hours % 24}h` : ''}`;
+}
+
+/** A refusal no retry can overcome: the request alone asks for more than the whole limit. */
+function tooLarge(refusal: AdmissionRefusal): boolean {
+  return refusal.asked > refusal.limit && (refusal.kind === Refusal.DailyBudget || refusal.kind === Refusal.MonthlyBudget);
 }
 
 const limitOf: Readonly<Record<AdmissionRefusal['kind'], RefusedLimit>> = {
@@ -54,6 +66,12 @@ export function refusalReason(refusal: AdmissionRefusal, scope: string, retryAft
     case Refusal.DailyBudget:
     case Refusal.MonthlyBudget: {
       const period = refusal.kind === Refusal.DailyBudget ? 'Daily' : 'Monthly';
+      if (tooLarge(refusal)) {
+        return (
+          `This request may cost up to ${money(asked)}, more than the whole ${period.toLowerCase()} budget of ${money(limit)} on ${scope}: ` +
+          `no retry can succeed. Lower max_tokens or send a shorter prompt.`
+        );
+      }
       return (
         `${period} budget exhausted on ${scope}: budget ${money(limit)}, spent ${money(used)}, ` +
         `this request may cost up to ${money(asked)}. The budget resets in ${formatWait(retryAfterS)}.`
@@ -76,11 +94,8 @@ export function toAdmitResponse(result: AdmissionResult, requests: LimitState, c
   if (result.admitted) return { admitted: true, ...windows, ...(result.leased ? { leaseTtlMs: ctx.leaseTtlMs } : {}) };
   const { refusal } = result;
   const retryAfterS = retryAfterSeconds(refusal.retryAfterMs);
-  return {
-    admitted: false,
-    ...windows,
-    limit: limitOf[refusal.kind],
-    retryAfterS,
-    reason: refusalReason(refusal, ctx.scopeNames[refusal.scope], retryAfterS, ctx.currency),
-  };
+  const reason = refusalReason(refusal, ctx.scopeNames[refusal.scope], retryAfterS, ctx.currency);
+  // Waiting helps nothing when the request alone is over the limit: no retry-after, and the caller is told what to change.
+  if (tooLarge(refusal)) return { admitted: false, ...windows, limit: limitOf[refusal.kind], tooLarge: true, reason };
+  return { admitted: false, ...windows, limit: limitOf[refusal.kind], retryAfterS, reason };
 }

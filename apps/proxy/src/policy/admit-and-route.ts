@@ -1,7 +1,7 @@
 import type { ServerResponse } from 'node:http';
 import type { Context } from '@opentelemetry/api';
 import type { BusClient } from '@aigw/bus';
-import { Admit, RateLimitError, Route, type Principal, type RouteFeatures, type RouteResponse } from '@aigw/contracts';
+import { Admit, InvalidRequestError, RateLimitError, Route, type Principal, type RouteFeatures, type RouteResponse } from '@aigw/contracts';
 import { setRateLimitHeaders } from '../http/rate-limit-headers';
 import type { RequestLease } from '../quota/lease-keeper';
 import type { Reservation } from '../quota/reservation';
@@ -30,6 +30,9 @@ export async function admitAndRoute(
   if (route.status === 'rejected') throw route.reason;
   if (admit.status === 'rejected') throw admit.reason;
   const decision = admit.value;
+  if (!decision.admitted && decision.tooLarge) {
+    throw new InvalidRequestError(decision.reason ?? 'The request asks for more than its whole limit allows.', 'max_tokens');
+  }
   if (!decision.admitted) {
     throw new RateLimitError(
       decision.reason ?? `Rate limit reached: ${decision.requests.limit} requests per minute.`,

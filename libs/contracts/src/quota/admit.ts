@@ -66,8 +66,13 @@ export const Admit = {
      * Absent otherwise: then only a request that ends without a usage event is released (to refund it).
      */
     leaseTtlMs: z.number().int().positive().optional(),
-    /** When refused: seconds until a retry can succeed. */
+    /** When refused: seconds until a retry can succeed. Absent when `tooLarge`. */
     retryAfterS: z.number().int().nonnegative().optional(),
+    /**
+     * When refused: the request alone asks for more than the whole limit (its worst-case cost is over the
+     * whole budget), so no retry can succeed; the caller must ask for less.
+     */
+    tooLarge: z.boolean().optional(),
     /** When refused: which limit was hit, in words a person understands. */
     reason: z.string().optional(),
   }),
