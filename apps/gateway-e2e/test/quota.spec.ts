@@ -27,6 +27,7 @@ models:
   gpt-slow: { deployments: [slow] }
   gpt-budget: { deployments: [budget] }
   gpt-tpm: { deployments: [chat] }
+  gpt-one: { deployments: [chat] }
 keys:
   - { id: key_admin, tenant: ops, role: admin, secretEnv: AIGW_DEMO_KEY }
   - { id: key_acme, tenant: acme, role: client, secretEnv: E2E_CLIENT_KEY }
@@ -37,6 +38,7 @@ quota:
     gpt-slow: { maxConcurrent: 1 }
     gpt-budget: { dailyBudgetMicros: 41000, tpm: 100000 }
     gpt-tpm: { tpm: 200 }
+    gpt-one: { maxConcurrent: 1 }
   leaseTtlMs: ${LEASE_TTL_MS}
 prices:
   currency: USD
@@ -152,6 +154,17 @@ describe('quota e2e – concurrency', () => {
     );
     stream.cut();
     expect(await admittedWithin(() => chat(proxies[1], gw.keys.client, { model: 'gpt-slow', max_tokens: 1 }), 1000)).toBeLessThan(500);
+  });
+
+  test('quota e2e – a client that sends its next request the moment a response ends is never refused its own slot', async () => {
+    const statuses: string[] = [];
+    for (let i = 0; i < 40; i += 1) {
+      const stream = i % 2 === 1;
+      const res = await chat(proxies[i % 2], gw.keys.client, { model: 'gpt-one', stream });
+      const text = await res.text();
+      statuses.push(res.status === 200 ? '200' : `${i} ${stream ? 'after a stream' : 'after a body'}: ${text}`);
+    }
+    expect(statuses.filter((s) => s !== '200')).toEqual([]);
   });
 
   test("quota e2e – a killed proxy's slots come back after the lease TTL", async () => {

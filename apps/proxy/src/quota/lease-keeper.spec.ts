@@ -4,8 +4,14 @@ import { LeaseKeeper } from './lease-keeper';
 
 /** A bus that records the notices it is asked to send. */
 function recordingBus() {
-  const sent: { subject: string; payload: unknown }[] = [];
-  const bus = { notify: (contract: { subject: string }, payload: unknown) => sent.push({ subject: contract.subject, payload }) };
+  const sent: { subject: string; payload: unknown; awaited?: boolean }[] = [];
+  const bus = {
+    notify: (contract: { subject: string }, payload: unknown) => sent.push({ subject: contract.subject, payload }),
+    request: async (contract: { subject: string }, payload: unknown) => {
+      sent.push({ subject: contract.subject, payload, awaited: true });
+      return { released: true };
+    },
+  };
   return { bus: bus as unknown as BusClient, sent };
 }
 
@@ -13,6 +19,25 @@ beforeEach(() => jest.useFakeTimers());
 afterEach(() => jest.useRealTimers());
 
 describe('lease keeper', () => {
+  test('lease keeper – a completing response releases its held slot as a request it can wait for, once', async () => {
+    const { bus, sent } = recordingBus();
+    const keeper = new LeaseKeeper(bus);
+    const held = keeper.track('req_held');
+    held.admitted(3000);
+    await held.settle();
+    held.end(true);
+    await held.settle();
+    expect(sent).toEqual([{ subject: Release.subject, payload: { requestId: 'req_held', usageFollows: true }, awaited: true }]);
+    expect(jest.getTimerCount()).toBe(0);
+
+    // Without a concurrency lease there is nothing to give back: its usage event settles it.
+    const unleased = keeper.track('req_free');
+    unleased.admitted(undefined);
+    await unleased.settle();
+    unleased.end(true);
+    expect(sent).toHaveLength(1);
+  });
+
   test('lease keeper – renews every held lease in one notice every third of the TTL, until they end', () => {
     const { bus, sent } = recordingBus();
     const keeper = new LeaseKeeper(bus);

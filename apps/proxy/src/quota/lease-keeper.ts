@@ -11,17 +11,28 @@ export interface RequestLease {
    * request without one is only released when no event follows.
    */
   end(usageFollows: boolean): void;
+  /**
+   * The response is about to end with a usage event to follow: a held lease is released now, and the
+   * promise settles once quota has it (or after `RELEASE_WAIT_MS`, whichever comes first), so that the
+   * response's last bytes can wait for it. A later `end()` adds nothing.
+   */
+  settle(): Promise<void>;
 }
+
+/** Longest a response's end waits for quota to confirm its slot is free, number of milliseconds. */
+export const RELEASE_WAIT_MS = 250;
 
 /** Most request ids in one renew notice (the contract's limit). */
 const RENEW_BATCH = 1000;
 
 /**
  * Keeps the quota leases of this proxy's running requests: one renew notice for all of them every third
- * of the lease TTL, and a release notice the moment each response ends (and for a request without a lease,
- * only when it ends without a usage event, so that its reservation is refunded now). Both are
- * fire-and-forget NATS messages, off the response path: a lost one costs at most a lease TTL of a slot,
- * never a wrong count. If this process dies, its leases lapse and quota takes the slots back.
+ * of the lease TTL, and a release as each response ends. A response that completes releases its slot
+ * before its last bytes go out and waits (briefly) for quota to confirm, so that a client sending its next
+ * request at once finds the slot free; one that fails or is cut releases with a fire-and-forget notice
+ * (and a request without a lease only when it ends without a usage event, so that its reservation is
+ * refunded now). A lost release costs at most a lease TTL of a slot, never a wrong count. If this process
+ * dies, its leases lapse and quota takes the slots back.
  */
 export class LeaseKeeper {
   readonly #bus: BusClient;
@@ -38,7 +49,7 @@ export class LeaseKeeper {
     let state: 'deciding' | 'admitted' | 'held' | 'ended' = 'deciding';
     let follows = true;
     const release = (usageFollows: boolean) => this.#bus.notify(Release, { requestId, usageFollows });
-    return {
+    const lease: RequestLease = {
       admitted: (leaseTtlMs) => {
         // The client may have gone while quota was deciding: what it granted is given back at once.
         if (state === 'ended') {
@@ -60,7 +71,24 @@ export class LeaseKeeper {
           release(false);
         }
       },
+      settle: () => {
+        if (state !== 'held') {
+          lease.end(true);
+          return Promise.resolve();
+        }
+        state = 'ended';
+        follows = true;
+        this.#held.delete(requestId);
+        if (this.#held.size === 0) this.#stop();
+        const released = this.#bus.request(Release, { requestId, usageFollows: true }, { timeoutMs: RELEASE_WAIT_MS }).then(
+          () => undefined,
+          // Quota slow or away: the lease lapses on its own, as it would for a lost notice.
+          () => undefined,
+        );
+        return released;
+      },
     };
+    return lease;
   }
 
   #hold(requestId: string, ttlMs: number): void {

@@ -7,7 +7,7 @@ import { relaySse, type RelayEnd } from './sse-relay';
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
 /** A real HTTP server whose one response is a relay of `upstream`, and a client response to read it from. */
-async function relayOverHttp(upstream: PassThrough, first: Buffer, usageAdded = true) {
+async function relayOverHttp(upstream: PassThrough, first: Buffer, usageAdded = true, beforeEnd?: () => Promise<void> | void) {
   const usage: TokenUsage[] = [];
   let relayed!: Promise<RelayEnd>;
   const server: Server = createServer((_req, res) => {
@@ -16,6 +16,7 @@ async function relayOverHttp(upstream: PassThrough, first: Buffer, usageAdded = 
       { body: upstream, first, adapter: adapterFor('openai').chat, usageAdded },
       {
         onFirstByte: () => undefined,
+        ...(beforeEnd ? { beforeEnd } : {}),
         onUsage: (u) => usage.push(u),
         onBroken: () => undefined,
         describeFailure: () => ({ message: 'upstream broke', timeout: false }),
@@ -36,6 +37,44 @@ async function readAll(response: IncomingMessage): Promise<string> {
 }
 
 describe('relaySse', () => {
+  it('sse relay – holds the final event until beforeEnd settles, even for a stream that arrived whole with its first chunk', async () => {
+    const upstream = new PassThrough();
+    const order: string[] = [];
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    // As the proxy's is: called again, it answers with the same wait.
+    const beforeEnd = () => {
+      order.push('beforeEnd');
+      return released;
+    };
+    upstream.end();
+    const { response, relayed, close } = await relayOverHttp(upstream, Buffer.from('data: {"n":1}\n\ndata: [DONE]\n\n'), true, beforeEnd);
+    let text = '';
+    response.on('data', (chunk: Buffer) => {
+      text += String(chunk);
+      order.push(`data ${JSON.stringify(String(chunk))}`);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The chunk that holds the final event waits whole.
+    expect(text).toBe('');
+    release();
+    await new Promise<void>((resolve) => response.on('end', resolve));
+    expect(await relayed()).toBe('complete');
+    expect(text).toBe('data: {"n":1}\n\ndata: [DONE]\n\n');
+    expect(order[0]).toBe('beforeEnd');
+    await close();
+  });
+
+  it('sse relay – ends a same-format stream that lacks its final event with an in-band error, not the broken bytes', async () => {
+    const upstream = new PassThrough();
+    const { response, relayed, close } = await relayOverHttp(upstream, Buffer.from('data: {"n":1}\n\n'));
+    upstream.end('data: {"n":2, "cut');
+    const text = await readAll(response);
+    expect(await relayed()).toBe('upstream_failed');
+    expect(text).toBe('data: {"n":1}\n\ndata: {"error":{"message":"upstream broke","type":"server_error","param":null,"code":"upstream_error"}}\n\n');
+    await close();
+  });
+
   it('sse relay – pauses the upstream while the client does not read, and resumes when it drains', async () => {
     const upstream = new PassThrough();
     const { response, relayed, close } = await relayOverHttp(upstream, Buffer.from('data: {"n":0}\n\n'));

@@ -27,6 +27,12 @@ export interface RelaySource {
 export interface RelayHooks {
   /** The first event bytes are about to be written to the client. */
   onFirstByte(): void;
+  /**
+   * The stream is as good as over: its final event is about to be written, or the upstream ended (or broke)
+   * and the response's last bytes follow. Called at least once before the response ends; may be called
+   * again. A completing stream waits for the promise before writing its last bytes.
+   */
+  beforeEnd?(): Promise<void> | void;
   /** An event carried usage. Called before the response ends, so that its terminal event sees it. */
   onUsage(usage: TokenUsage): void;
   /** The upstream broke after the stream started; called before the in-band error ends the response. */
@@ -99,15 +105,20 @@ export function relaySse(res: ServerResponse, source: RelaySource, hooks: RelayH
     /** Untranslated: whether the format's final event, or an in-band error event, went by. */
     let done = false;
     let upstreamError = false;
+    /** The write of the final event, held until `beforeEnd` settled; the end waits for it. */
+    let finalWrite: Promise<void> | undefined;
     const forward = (chunk: Buffer) => {
       const { events, bytes } = framer.push(chunk);
       if (translator) return translate(events, false);
       let kept: Buffer[] | undefined;
+      let final = false;
       for (let i = 0; i < events.length; i += 1) {
         const event = events[i]!;
         const end = adapter.streamEnd(event);
-        if (end === 'done') done = true;
-        else if (end === 'error') upstreamError = true;
+        if (end === 'done') {
+          done = true;
+          final = true;
+        } else if (end === 'error') upstreamError = true;
         const found = adapter.readEventUsage(event, usage);
         if (found) {
           usage = found.usage;
@@ -117,7 +128,16 @@ export function relaySse(res: ServerResponse, source: RelaySource, hooks: RelayH
         else kept?.push(event);
       }
       const out = kept === undefined ? bytes : kept.length === 1 ? kept[0]! : Buffer.concat(kept);
-      if (out.length > 0) write(out);
+      if (out.length === 0) return;
+      const waiting = final ? hooks.beforeEnd?.() : undefined;
+      if (!waiting) return write(out);
+      // The client may act on the final event before the upstream's end reaches this process: it waits.
+      body.pause();
+      finalWrite = waiting.then(() => {
+        if (settled) return;
+        write(out);
+        if (!res.writableNeedDrain) body.resume();
+      });
     };
 
     const fail = (err: unknown) => {
@@ -132,6 +152,7 @@ export function relaySse(res: ServerResponse, source: RelaySource, hooks: RelayH
       };
       body.destroy();
       hooks.onBroken();
+      hooks.beforeEnd?.();
       res.end(clientFormats[source.format ?? 'openai'].streamError(timeout ? 504 : 502, event));
       settle('upstream_failed');
     };
@@ -144,6 +165,12 @@ export function relaySse(res: ServerResponse, source: RelaySource, hooks: RelayH
       }
     }
     function onEnd() {
+      const waiting = hooks.beforeEnd?.();
+      if (waiting || finalWrite) void Promise.all([waiting, finalWrite]).then(finish);
+      else finish();
+    }
+    function finish() {
+      if (settled) return;
       const rest = framer.flush();
       if (translator) {
         try {

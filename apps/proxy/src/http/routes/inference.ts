@@ -122,8 +122,12 @@ export function inferenceRoute(operation: Operation, deps: InferenceDeps) {
     );
     ctx.waits.upstream = performance.now() - mark;
 
+    // The request's concurrency slot is given back before its last bytes go out, so that a client that sends
+    // its next request the moment this one ends never finds its own slot still taken.
+    const releaseSlot = () => lease.settle();
     if (result.kind === 'answer') {
       const reply = upstreamErrorReply(result);
+      await releaseSlot();
       sendClientError(res, format, reply.status, reply.body, reply.headers);
       return;
     }
@@ -134,6 +138,7 @@ export function inferenceRoute(operation: Operation, deps: InferenceDeps) {
       // What was delivered is only counted when the upstream reported no usage.
       if (!out.usage) metered.delivered.body(out.body);
       ctx.firstByteMs = performance.now() - ctx.startedAt;
+      await releaseSlot();
       res.writeHead(result.status, { 'content-type': out.contentType, 'content-length': out.body.length });
       res.end(out.body);
       return;
@@ -153,6 +158,7 @@ export function inferenceRoute(operation: Operation, deps: InferenceDeps) {
         onFirstByte: () => {
           ctx.firstByteMs = performance.now() - ctx.startedAt;
         },
+        beforeEnd: releaseSlot,
         onUsage: (usage) => {
           ctx.usage = usage;
         },
