@@ -1,6 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { APIError, AuthenticationError, NotFoundError, RateLimitError } from 'openai';
 import type { OpenAIErrorBody } from '@aigw/providers';
+import { Release, type ReleaseRequest } from '@aigw/contracts';
 import { BUS_TIMEOUT_MS, keys, startHarness, type Harness } from './harness';
 
 let h: Harness;
@@ -188,12 +189,24 @@ describe('proxy – policy', () => {
     expect(await refused.json()).toMatchObject({ type: 'error', error: { type: 'rate_limit_error' } });
   });
 
-  it('proxy – answers 503 naming the quota service when it does not answer in time', async () => {
+  it('proxy – answers 503 naming the quota service when it does not answer in time, and gives back what it may still reserve', async () => {
+    const releases: ReleaseRequest[] = [];
+    const sub = h.nc.subscribe(Release.subject, {
+      callback: (_err, msg) => {
+        releases.push(msg.json<ReleaseRequest>());
+      },
+    });
+    await h.nc.flush();
     const started = Date.now();
-    const err = await h.client(keys.silentQuota).chat.completions.create({ model: 'gpt-test', messages }).catch((e: unknown) => e);
+    const err = (await h.client(keys.silentQuota).chat.completions.create({ model: 'gpt-test', messages }).catch((e: unknown) => e)) as APIError;
     expect(err).toMatchObject({ status: 503, code: 'service_unavailable' });
-    expect((err as APIError).message).toContain(`The quota service did not answer within ${BUS_TIMEOUT_MS} ms`);
+    expect(err.message).toContain(`The quota service did not answer within ${BUS_TIMEOUT_MS} ms`);
     expect(Date.now() - started).toBeLessThan(BUS_TIMEOUT_MS + 1_000);
+    const requestId = err.headers?.get('x-request-id');
+    const deadline = Date.now() + 2_000;
+    while (!releases.some((r) => r.requestId === requestId) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    sub.unsubscribe();
+    expect(releases.filter((r) => r.requestId === requestId)).toEqual([{ requestId, usageFollows: false }]);
   });
 
   it('proxy – answers 502 upstream_error naming the deployment when no upstream can be reached', async () => {

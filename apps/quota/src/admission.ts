@@ -70,6 +70,10 @@ export function createAdmission(deps: AdmissionDeps): (req: AdmitRequest) => Pro
       return reply;
     } catch (err) {
       if (!(err instanceof ServiceUnavailableError)) throw err;
+      // A script that timed out may still run when Redis wakes: it was written to the socket. A release
+      // written after it on the same connection runs after it, and refunds what it reserved; if it never
+      // runs, the release finds nothing. Either way no reservation outlives a decision that failed.
+      store.release(req.requestId, false, quota.reconcileGraceMs).catch(() => undefined);
       if (!failure.admitsUnchecked(dimensionsOf(scopes.map((s) => s.limits)), err)) throw err;
       result = 'unchecked';
       const tpm = limits.key.tpm;

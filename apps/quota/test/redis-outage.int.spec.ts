@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { ErrorCode, GatewayError } from '@aigw/contracts';
+import { keyScope } from '../src/redis/quota-store';
 import { eventually, metricByLabel, readyStatus, startQuotaStack, type QuotaStack } from './harness';
 
 /** Default failure policy: requests, tokens and concurrency fail open, budgets fail closed. */
@@ -80,6 +82,32 @@ test('quota – fails closed within well under a second when Redis hangs without
   }
   await eventually(async () => (await stack.admit({ keyId, limits: budgeted }).catch(() => undefined))?.admitted === true);
   expect(await readyStatus(replica)).toBe(200);
+});
+
+test('quota – an admission that timed out while Redis hung leaves no reservation once Redis resumes: the budget is usable at once', async () => {
+  const keyId = 'key_phantom';
+  // Worst case 100 + 2 × 100 = 300 micro-units a request, against 500: one reservation left behind would refuse the next.
+  const ask = { keyId, limits: { dailyBudgetMicros: 500 }, promptTokens: 100, maxTokens: 100 };
+  await eventually(async () => (await stack.admit({ keyId: 'key_warm', limits: budgeted }).catch(() => undefined))?.admitted === true);
+  const redis = new Redis(stack.redis.url);
+  const spend = async () => Number((await redis.get(`${keyScope(keyId)}:s:${new Date().toISOString().slice(0, 10).replaceAll('-', '')}`)) ?? 0);
+  try {
+    stack.redis.process.kill('SIGSTOP');
+    try {
+      const failure = await stack.admit(ask).catch((err: unknown) => err);
+      expect(failure).toMatchObject({ code: ErrorCode.ServiceUnavailable });
+      // Long enough for the script to sit in Redis's socket buffer, as in a real hang.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+    } finally {
+      stack.redis.process.kill('SIGCONT');
+    }
+    await eventually(async () => (await spend()) === 0);
+    const next = await stack.admit(ask);
+    expect(next.admitted).toBe(true);
+    expect(await spend()).toBe(300);
+  } finally {
+    await redis.quit();
+  }
 });
 
 test('quota – usage events that fail on Redis are handed back and each reconciled once when it returns', async () => {

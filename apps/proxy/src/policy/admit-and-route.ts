@@ -27,6 +27,7 @@ export async function admitAndRoute(
     setRateLimitHeaders(res, admit.value.requests, admit.value.tokens);
     if (admit.value.admitted) request.lease?.admitted(admit.value.leaseTtlMs);
   }
+  if (admit.status === 'rejected') request.lease?.abandon();
   if (route.status === 'rejected') throw route.reason;
   if (admit.status === 'rejected') throw admit.reason;
   const decision = admit.value;

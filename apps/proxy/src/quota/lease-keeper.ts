@@ -17,6 +17,11 @@ export interface RequestLease {
    * response's last bytes can wait for it. A later `end()` adds nothing.
    */
   settle(): Promise<void>;
+  /**
+   * Quota's decision never arrived (it timed out, or quota failed): whatever it may still have reserved for
+   * the request is given back, by request id, which is harmless if it reserved nothing.
+   */
+  abandon(): void;
 }
 
 /** Longest a response's end waits for quota to confirm its slot is free, number of milliseconds. */
@@ -70,6 +75,12 @@ export class LeaseKeeper {
         } else if (was === 'admitted' && !usageFollows) {
           release(false);
         }
+      },
+      abandon: () => {
+        if (state !== 'deciding') return;
+        state = 'ended';
+        follows = false;
+        release(false);
       },
       settle: () => {
         if (state !== 'held') {
