@@ -1,5 +1,8 @@
 import { ErrorCode } from '@aigw/contracts';
-import { checkJsonShape, DEFAULT_JSON_SHAPE, JsonShapeScanner } from './json-shape';
+import { DEFAULT_JSON_SHAPE, JsonShapeScanner, type JsonShapeLimits } from './json-shape';
+
+/** A whole body held to `limits` in one go. */
+const checkJsonShape = (body: Buffer, limits: JsonShapeLimits = DEFAULT_JSON_SHAPE) => new JsonShapeScanner(limits).feed(body);
 
 const shape = (text: string, limits = { maxDepth: 4, maxContainers: 10, maxElements: 20 }) => {
   try {
@@ -11,7 +14,7 @@ const shape = (text: string, limits = { maxDepth: 4, maxContainers: 10, maxEleme
   }
 };
 
-describe('checkJsonShape – structure limits before parsing', () => {
+describe('JsonShapeScanner – structure limits before parsing, a whole body', () => {
   it('passes what is within every limit', () => {
     expect(shape('{"a":[1,2,{"b":[3]}]}')).toBe('ok');
     expect(shape('"just a string"')).toBe('ok');

@@ -103,11 +103,6 @@ export class JsonShapeScanner {
   }
 }
 
-/** Holds a whole body to `limits` (`JsonShapeScanner` in one go). */
-export function checkJsonShape(body: Buffer, limits: JsonShapeLimits = DEFAULT_JSON_SHAPE): void {
-  new JsonShapeScanner(limits).feed(body);
-}
-
 function tooDeep(max: number): InvalidRequestError {
   return new InvalidRequestError(`The request body nests arrays and objects deeper than ${max} levels.`);
 }
