@@ -26,6 +26,8 @@ export interface Stack {
   urls: { gateway: string; metering: string; mockProvider: string; authAdmin: string };
   /** Where infrastructure data and service logs (`logs/<service>.log`) are. */
   dataDir: string;
+  /** Whether this stack started NATS and Redis itself, or joined servers already answering at their URLs. */
+  infra: { nats: 'started' | 'found'; redis: 'started' | 'found' };
   /** Service processes by name; tests stop and restart them. */
   services: Map<ServiceName, ServiceProcess>;
   /** Starts a stopped service again with the same settings. */
@@ -68,13 +70,13 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     }
   };
   const spawnOpts = { env, logDir: join(opts.dataDir, 'logs'), onProblem: opts.onProblem, nodeArgs: opts.nodeArgs };
+  const found: Stack['infra'] = { nats: 'found', redis: 'found' };
   try {
-    for (const child of [
-      await ensureNats(opts.natsUrl, join(opts.dataDir, 'nats')),
-      await ensureRedis(opts.redisUrl, join(opts.dataDir, 'redis')),
-    ]) {
-      if (child) infra.push(child);
-    }
+    const nats = await ensureNats(opts.natsUrl, join(opts.dataDir, 'nats'));
+    const redis = await ensureRedis(opts.redisUrl, join(opts.dataDir, 'redis'));
+    if (nats) found.nats = 'started';
+    if (redis) found.redis = 'started';
+    for (const child of [nats, redis]) if (child) infra.push(child);
     const wanted = opts.services ?? SERVICES.map((s) => s.name);
     for (const s of SERVICES) {
       if (wanted.includes(s.name)) services.set(s.name, await spawnService(s.name, ports[s.name], spawnOpts));
@@ -91,6 +93,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       authAdmin: `http://127.0.0.1:${opts.ports?.AUTH_ADMIN_PORT ?? EXTRA_PORTS[0].defaultPort}/admin/v1`,
     },
     dataDir: opts.dataDir,
+    infra: found,
     services,
     async restart(name) {
       services.set(name, await spawnService(name, ports[name], spawnOpts));

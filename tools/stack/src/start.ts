@@ -46,12 +46,18 @@ async function main(): Promise<void> {
   });
   writeStackFile(stackFile, stackFileOf(stack, infra));
 
+  const origin = (kind: 'started' | 'found') => (kind === 'started' ? 'started by npm start, data in .data/' : 'already running there, joined');
+  console.log(`NATS:           ${infra.natsUrl} (${origin(stack.infra.nats)})`);
+  console.log(`Redis:          ${infra.redisUrl} (${origin(stack.infra.redis)})`);
   console.log(`Gateway:        ${stack.urls.gateway}`);
   console.log(`Metering API:   ${stack.urls.metering}`);
   console.log(`Mock provider:  ${stack.urls.mockProvider}`);
   console.log(`Auth admin API: ${stack.urls.authAdmin}`);
   console.log(`Demo key:       ${demoKey}`);
   console.log(`Logs:           ${join(dataDir, 'logs')}   (Ctrl-C stops everything)`);
+  console.log('');
+  console.log(`Every example in README reads the key from AIGW_KEY; in another terminal:`);
+  console.log(`  export AIGW_KEY=$(cat ${join(dataDir, 'demo-key')})`);
 
   const supervisor = superviseServices(stack, {
     onExit: (name, reason, restartInMs) =>
