@@ -12,18 +12,24 @@ afterAll(async () => {
 
 const messages = [{ role: 'user' as const, content: 'Count' }];
 
+/** Streams `model` through the SDK to its end: the text received, the error the SDK threw, and the request id. */
+async function streamOf(model: string): Promise<{ text: string; err: unknown; requestId: string }> {
+  const { data: stream, request_id } = await h.client().chat.completions.create({ model, messages, stream: true }).withResponse();
+  let text = '';
+  const err = await (async () => {
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+  })().catch((e: unknown) => e);
+  return { text, err, requestId: request_id! };
+}
+
 describe('proxy – streams that end badly', () => {
   it('proxy – ends a stream cut by the upstream with an in-band error the SDK throws, and meters it incomplete', async () => {
-    const { data: stream, request_id } = await h.client().chat.completions.create({ model: 'gpt-cut', messages, stream: true }).withResponse();
-    let text = '';
-    const err = await (async () => {
-      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
-    })().catch((e: unknown) => e);
+    const { text, err, requestId } = await streamOf('gpt-cut');
     expect(text).toBe('Hello');
     expect(err).toBeInstanceOf(APIError);
     expect(err).toMatchObject({ code: 'upstream_error', type: 'server_error' });
     expect((err as APIError).message).toContain("deployment 'dep-cut'");
-    expect(await h.usageEvent(request_id!)).toMatchObject({
+    expect(await h.usageEvent(requestId)).toMatchObject({
       deploymentId: 'dep-cut',
       stream: true,
       status: 200,
@@ -40,27 +46,20 @@ describe('proxy – streams that end badly', () => {
     ['ends cleanly in the middle of an event', 'gpt-half-event', /broke off in the middle of an event/],
     ['ends without data: [DONE]', 'gpt-no-done', /ended without its final event/],
   ])('proxy – a same-format stream that %s gets an in-band error instead of the broken bytes, and is metered incomplete', async (_what, model, words) => {
-    const { data: stream, request_id } = await h.client().chat.completions.create({ model, messages, stream: true }).withResponse();
-    let text = '';
-    const err = await (async () => {
-      for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
-    })().catch((e: unknown) => e);
+    const { text, err, requestId } = await streamOf(model);
     expect(text).toBe('Hello');
     // The SDK's own error for the gateway's error event, never a SyntaxError over half a JSON event.
     expect(err).toBeInstanceOf(APIError);
     expect(err).toMatchObject({ code: 'upstream_error', type: 'server_error' });
     expect((err as APIError).message).toMatch(words);
-    expect(await h.usageEvent(request_id!)).toMatchObject({ stream: true, incomplete: true });
+    expect(await h.usageEvent(requestId)).toMatchObject({ stream: true, incomplete: true });
   });
 
   it('proxy – relays the upstream’s own in-band error event as it is, and meters the stream incomplete', async () => {
-    const { data: stream, request_id } = await h.client().chat.completions.create({ model: 'gpt-error-event', messages, stream: true }).withResponse();
-    const err = await (async () => {
-      for await (const chunk of stream) void chunk;
-    })().catch((e: unknown) => e);
+    const { err, requestId } = await streamOf('gpt-error-event');
     expect(err).toBeInstanceOf(APIError);
     expect((err as APIError).message).toMatch(/The model is overloaded/);
-    expect(await h.usageEvent(request_id!)).toMatchObject({ stream: true, incomplete: true });
+    expect(await h.usageEvent(requestId)).toMatchObject({ stream: true, incomplete: true });
   });
 
   it('proxy – sends no [DONE] after the in-band error', async () => {
