@@ -1,13 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import {
-  AckPolicy,
-  DeliverPolicy,
-  jetstream,
-  ReplayPolicy,
-  type ConsumerMessages,
-  type JsMsg,
-} from '@nats-io/jetstream';
-import { closeConsumption, consumeInBatches, ensureDurableConsumer, inMessageSpan, nanos } from '@aigw/bus';
+import { AckPolicy, DeliverPolicy, ReplayPolicy, type JsMsg } from '@nats-io/jetstream';
+import { ensureDurableConsumer, inMessageSpan, nanos, startBatchConsumer, type BatchConsumer } from '@aigw/bus';
 import { Consumers, Streams, UsageRecorded } from '@aigw/contracts';
 import { failSpan, type Logger, type Span } from '@aigw/telemetry';
 import type { Ledger } from './ledger';
@@ -30,12 +23,8 @@ export interface LedgerConsumerOptions {
   batchWindowMs: number;
 }
 
-export interface LedgerConsumer {
-  /** Whether messages are being pulled now. */
-  running(): boolean;
-  /** Stops pulling and finishes the messages already received (being written, batched, or buffered by the pull). */
-  close(): Promise<void>;
-}
+/** Whether messages are being pulled now (`running`), and `close` to stop pulling and finish what was received. */
+export type LedgerConsumer = BatchConsumer;
 
 /** Messages asked for per pull, and written to the ledger in one batch at most. */
 const PULL_BATCH = 64;
@@ -57,12 +46,13 @@ export async function ensureLedgerConsumer(nc: NatsConnection, opts: LedgerConsu
 }
 
 /**
- * Pulls usage events and writes each to the ledger before acknowledging it, a batch of them at once: the
- * ledger dedups by event id and adds commutatively, so their order does not matter. A batch is written
- * when it is full or its window has passed. Its events are recorded in one tick, so the ledger counts them
- * with one script call; their outcomes arrive together, so their acks go out in one NATS flush. An invalid
- * event is terminated (it would fail the same way forever); a Redis failure hands the message back with
- * a delay, and the messages handled after it follow without trying Redis until the delay has passed.
+ * Pulls usage events (`startBatchConsumer`) and writes each to the ledger before acknowledging it, a batch
+ * of them at once: the ledger dedups by event id and adds commutatively, so their order does not matter. A
+ * batch is written when it is full or its window has passed. Its events are recorded in one tick, so the
+ * ledger counts them with one script call; their outcomes arrive together, so their acks go out in one
+ * NATS flush. An invalid event is terminated (it would fail the same way forever); a Redis failure hands
+ * the message back with a delay, and the messages handled after it follow without trying Redis until the
+ * delay has passed.
  */
 export async function startLedgerConsumer(deps: {
   nc: NatsConnection;
@@ -73,13 +63,7 @@ export async function startLedgerConsumer(deps: {
 }): Promise<LedgerConsumer> {
   const { ledger, logger, metrics, options } = deps;
   const log = logger.child({ consumer: Consumers.meteringLedger });
-  const consumer = await jetstream(deps.nc).consumers.get(Streams.usage.name, Consumers.meteringLedger);
-
-  let stopping = false;
-  let messages: ConsumerMessages | undefined;
-  let active = false;
   let backoffUntil = 0;
-  let pause: { timer: NodeJS.Timeout; resume: () => void } | undefined;
 
   const handle = async (msg: JsMsg, span: Span): Promise<void> => {
     const event = parseEvent(msg, log);
@@ -120,61 +104,28 @@ export async function startLedgerConsumer(deps: {
     inMessageSpan(msg, Consumers.meteringLedger, (span) => handle(msg, span)).catch((err: unknown) =>
       log.error({ err, seq: msg.seq }, 'usage event left unacknowledged, JetStream will redeliver it'),
     );
-  const settleBatch = async (batch: readonly JsMsg[]): Promise<void> => {
-    metrics.pendingMessages.set(batch[batch.length - 1]!.info.pending);
-    await Promise.all(batch.map(settle));
-  };
 
-  const watchStatus = async (current: ConsumerMessages) => {
-    for await (const s of current.status()) {
+  return startBatchConsumer(deps.nc, {
+    stream: Streams.usage.name,
+    consumer: Consumers.meteringLedger,
+    pullSize: PULL_BATCH,
+    batch: { maxSize: PULL_BATCH, windowMs: options.batchWindowMs, maxInFlight: MAX_BATCHES },
+    retryDelayMs: options.retryDelayMs,
+    // Created again if it was deleted: usage must never stop being counted for want of a consumer.
+    ensure: () => ensureLedgerConsumer(deps.nc, options),
+    handle: async (batch) => {
+      metrics.pendingMessages.set(batch[batch.length - 1]!.info.pending);
+      await Promise.all(batch.map(settle));
+    },
+    onProblem: (err) => log.error({ err }, 'ledger consumer stopped or could not start, retrying'),
+    onStatus: (s) => {
       if (s.type === 'heartbeats_missed') log.warn({ count: s.count }, 'JetStream heartbeats missed');
       else if (s.type === 'consumer_not_found' || s.type === 'consumer_deleted' || s.type === 'stream_not_found') {
         log.error({ status: s }, 'ledger consumer or stream is missing: usage is not being aggregated');
       }
-    }
-  };
-
-  const loop = (async () => {
-    while (!stopping) {
-      try {
-        messages = await consumer.consume({ max_messages: PULL_BATCH });
-        if (stopping) {
-          await messages.close();
-          break;
-        }
-        watchStatus(messages).catch((err: unknown) => log.warn({ err }, 'JetStream status stream ended'));
-        active = true;
-        // After close() the iterator still yields what was already buffered (at most one pull batch), and
-        // those are finished too rather than nak'ed: a nak'ed message may be redelivered into the pull
-        // request this client just abandoned, where it would sit until ack_wait.
-        await consumeInBatches(messages, { maxSize: PULL_BATCH, windowMs: options.batchWindowMs, maxInFlight: MAX_BATCHES }, settleBatch);
-      } catch (err) {
-        if (!stopping) log.error({ err }, 'ledger consumer stopped unexpectedly, restarting');
-      } finally {
-        active = false;
-      }
-      if (!stopping) {
-        await new Promise<void>((resolve) => {
-          pause = { timer: setTimeout(resolve, options.retryDelayMs), resume: resolve };
-        });
-      }
-    }
-  })();
-
-  log.info({ stream: Streams.usage.name }, 'ledger consumer started');
-  return {
-    running: () => active,
-    async close() {
-      stopping = true;
-      if (pause) {
-        clearTimeout(pause.timer);
-        pause.resume();
-      }
-      if (messages) await closeConsumption(deps.nc, messages);
-      await loop;
-      log.info('ledger consumer stopped');
     },
-  };
+    logger,
+  });
 }
 
 function parseEvent(msg: JsMsg, log: Logger): UsageRecorded | undefined {

@@ -1,6 +1,6 @@
 import type { NatsConnection } from '@nats-io/transport-node';
-import { AckPolicy, DeliverPolicy, jetstream, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
-import { closeConsumption, consumeInBatches, ensureDurableConsumer, nanos } from '@aigw/bus';
+import { AckPolicy, DeliverPolicy, type JsMsg } from '@nats-io/jetstream';
+import { ensureDurableConsumer, nanos, startBatchConsumer, type BatchConsumer } from '@aigw/bus';
 import { Consumers, Streams, Subjects, UsageRecorded } from '@aigw/contracts';
 import type { QuotaConfig } from '@aigw/config';
 import type { Logger } from '@aigw/telemetry';
@@ -22,12 +22,8 @@ export interface ReconcilerOptions {
   batchWindowMs: number;
 }
 
-export interface UsageReconciler {
-  /** Whether usage events are being pulled now. */
-  running(): boolean;
-  /** Stops pulling and finishes the messages already received. */
-  close(): Promise<void>;
-}
+/** Whether usage events are being pulled now (`running`), and `close` to stop pulling and finish what was received. */
+export type UsageReconciler = BatchConsumer;
 
 /** Events reconciled in one script call, at most. */
 const MAX_BATCH = 64;
@@ -88,12 +84,7 @@ export function startUsageReconciler(deps: {
 }): UsageReconciler {
   const { store, costs, quota, metrics, options } = deps;
   const log = deps.logger.child({ consumer: Consumers.quotaReconciler });
-  let stopping = false;
-  let active = false;
-  let messages: ConsumerMessages | undefined;
   let backoffUntil = 0;
-  let pause: { timer: NodeJS.Timeout; resume: () => void } | undefined;
-  let lastProblem: string | undefined;
 
   /** The events of a batch that match `UsageRecorded`; the others are terminated. */
   const validEvents = (batch: readonly JsMsg[]): Array<{ msg: JsMsg; event: UsageRecorded }> => {
@@ -135,54 +126,23 @@ export function startUsageReconciler(deps: {
     }
   };
 
-  const loop = (async () => {
-    while (!stopping) {
-      try {
-        await ensureReconcilerConsumer(deps.nc, options);
-        const consumer = await jetstream(deps.nc).consumers.get(Streams.usage.name, Consumers.quotaReconciler);
-        messages = await consumer.consume({ max_messages: 256 });
-        if (stopping) {
-          await messages.close();
-          break;
-        }
-        active = true;
-        lastProblem = undefined;
-        log.info({ stream: Streams.usage.name }, 'usage reconciler started');
-        // Events are independent (each settles its own request, once): a batch is reconciled when it is
-        // full or its window has passed, while the next one fills.
-        await consumeInBatches(messages, { maxSize: MAX_BATCH, windowMs: options.batchWindowMs, maxInFlight: MAX_BATCHES }, handle);
-      } catch (err) {
-        // Every retry fails the same way until the cause goes: say so once. A missing stream is expected
-        // at first start (proxy and metering create it, and start after quota), so it is no warning.
-        const problem = (err as Error).name;
-        if (!stopping && problem !== lastProblem) {
-          if (problem === 'StreamNotFoundError') log.info('waiting for the USAGE stream to reconcile usage');
-          else log.warn({ err }, 'usage reconciler not running, retrying');
-        }
-        lastProblem = problem;
-      } finally {
-        active = false;
-      }
-      if (!stopping) {
-        await new Promise<void>((resolve) => {
-          pause = { timer: setTimeout(resolve, options.retryDelayMs), resume: resolve };
-        });
-      }
-    }
-  })();
-
-  return {
-    running: () => active,
-    async close() {
-      stopping = true;
-      if (pause) {
-        clearTimeout(pause.timer);
-        pause.resume();
-      }
-      if (messages) await closeConsumption(deps.nc, messages);
-      await loop;
+  // Events are independent (each settles its own request, once): a batch is reconciled when it is full or
+  // its window has passed, while the next one fills.
+  return startBatchConsumer(deps.nc, {
+    stream: Streams.usage.name,
+    consumer: Consumers.quotaReconciler,
+    pullSize: 256,
+    batch: { maxSize: MAX_BATCH, windowMs: options.batchWindowMs, maxInFlight: MAX_BATCHES },
+    retryDelayMs: options.retryDelayMs,
+    ensure: () => ensureReconcilerConsumer(deps.nc, options),
+    handle,
+    // A missing stream is expected at first start (proxy and metering create it, and start after quota): no warning.
+    onProblem: (err) => {
+      if ((err as Error).name === 'StreamNotFoundError') log.info('waiting for the USAGE stream to reconcile usage');
+      else log.warn({ err }, 'usage reconciler not running, retrying');
     },
-  };
+    logger: deps.logger,
+  });
 }
 
 function safeJson(msg: JsMsg): unknown {

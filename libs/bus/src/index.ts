@@ -8,4 +8,5 @@ export * from './event-publisher';
 export * from './broadcast';
 export * from './end-of-turn';
 export * from './batches';
+export * from './batch-consumer';
 export { traceContextOf, traceHeaders } from './trace-context';
