@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { Redis } from 'ioredis';
 import { connectBus } from '@aigw/bus';
-import { commonEnv, loadEnv, loadGatewayConfig } from '@aigw/config';
+import { commonEnv, loadEnv, loadGatewayConfig, withRunningStack } from '@aigw/config';
 import { formatMicros } from '@aigw/pricing';
 import { createLogger } from '@aigw/telemetry';
 import { rebuildLedger, type Difference, type RebuildReport } from './ledger-rebuild';
@@ -47,6 +47,7 @@ async function main(): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  const stack = withRunningStack();
   const env = loadEnv(
     z.object({
       ...commonEnv,
@@ -55,7 +56,9 @@ async function main(): Promise<number> {
       /** How long to wait for metering to acknowledge the replayed events, number of milliseconds. */
       METERING_REBUILD_CATCH_UP_MS: z.coerce.number().int().nonnegative().default(30_000),
     }),
+    stack.env,
   );
+  process.stderr.write(`rebuild: NATS at ${env.NATS_URL}, Redis at ${env.REDIS_URL} (from the ${stack.from})\n`);
   // Logs go to stderr: stdout carries the report.
   const logger = createLogger('metering-rebuild', env.LOG_LEVEL, process.stderr);
   const config = loadGatewayConfig();

@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import { connect } from '@nats-io/transport-node';
-import { commonEnv, loadEnv, loadGatewayConfig } from '@aigw/config';
+import { commonEnv, loadEnv, loadGatewayConfig, withRunningStack } from '@aigw/config';
 import { runRoutesCli } from './config/routes-cli';
 import { openRoutingBucket } from './config/routing-store';
 
 /** `npm run routes -- <command>`: reads and changes the routing configuration in NATS KV. */
 async function main(): Promise<number> {
-  const env = loadEnv(z.object({ NATS_URL: commonEnv.NATS_URL }));
+  const stack = withRunningStack();
+  const env = loadEnv(z.object({ NATS_URL: commonEnv.NATS_URL }), stack.env);
+  process.stderr.write(`routes: NATS at ${env.NATS_URL} (from the ${stack.from})\n`);
   const nc = await connect({ servers: env.NATS_URL.split(','), name: 'routes-cli' });
   try {
     const kv = await openRoutingBucket(nc);

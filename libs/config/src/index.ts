@@ -7,3 +7,4 @@ export * from './effective-limits';
 export * from './sections/quota';
 export * from './sections/auth';
 export * from './usage-stream';
+export * from './running-stack';

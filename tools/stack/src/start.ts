@@ -19,7 +19,8 @@ async function main(): Promise<void> {
   const demoKey = keptSecret(dataDir, 'demo-key', generateKey);
   // `npm run bench -- --running` calls the mock directly too, with this key.
   const mockKey = process.env.MOCK_PROVIDER_API_KEY ?? keptSecret(dataDir, 'mock-provider-key', () => `mock-${generateKey()}`);
-  const infra = { natsUrl: process.env.NATS_URL ?? 'nats://127.0.0.1:4222', redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' };
+  // An empty variable counts as unset (the services are handed the address chosen here).
+  const infra = { natsUrl: process.env.NATS_URL || 'nats://127.0.0.1:4222', redisUrl: process.env.REDIS_URL || 'redis://127.0.0.1:6379' };
   const stackFile = join(dataDir, 'stack.json');
 
   const port = (name: string) => (process.env[name] ? Number(process.env[name]) : undefined);
