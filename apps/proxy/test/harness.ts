@@ -100,6 +100,7 @@ export async function startHarness(): Promise<Harness> {
     'claude-hang': [{ ...deployment('dep-claude-hang', 'up-hang'), kind: 'anthropic' }],
     'embed-test': [deployment('dep-embed', 'up-embed')],
     'gpt-hang': [deployment('dep-hang', 'up-hang')],
+    'gpt-hang-failover': [{ ...deployment('dep-hang-fast', 'up-hang'), firstByteMs: 300 }, deployment('dep-ok-5', 'up-ok')],
     'team/gpt-test': [deployment('dep-team', 'up-ok')],
   };
   // A deployment nobody listens on.

@@ -42,6 +42,20 @@ async function attemptsOf(requestId: string, finishedCount: number) {
   return { started: seen.started.filter((e) => e.requestId === requestId), finished: seen.finished.filter((e) => e.requestId === requestId) };
 }
 
+describe('proxy – a deployment’s first-byte deadline', () => {
+  it('attempts – a hung deployment with firstByteMs is given up on a non-stream request after it, and the next one serves', async () => {
+    const started = performance.now();
+    const { data, request_id } = await h.client().chat.completions.create({ model: 'gpt-hang-failover', messages }).withResponse();
+    expect(performance.now() - started).toBeLessThan(3_000);
+    expect(data.choices[0]!.message.content).toBe('Hello there from up-ok');
+    const { finished } = await attemptsOf(request_id!, 2);
+    expect(finished.map((e) => [e.deploymentId, e.outcome])).toEqual([
+      ['dep-hang-fast', 'timeout'],
+      ['dep-ok-5', 'ok'],
+    ]);
+  });
+});
+
 describe('proxy – a malformed non-stream answer', () => {
   it('attempts – is a failed attempt: the next candidate serves the client, and the router hears server_error', async () => {
     const { data, request_id } = await h.client().chat.completions.create({ model: 'gpt-malformed', messages }).withResponse();

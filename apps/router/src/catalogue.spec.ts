@@ -52,11 +52,11 @@ describe('buildCatalogue', () => {
     expect(entry?.members[1]?.deployment).not.toHaveProperty('credentialEnv');
   });
 
-  it('catalogue – carries the provider’s api version and the deployment’s capabilities to the proxy', () => {
+  it('catalogue – carries the provider’s api version and the deployment’s capabilities and first-byte deadline to the proxy', () => {
     const catalogue = buildCatalogue(
       RoutingDocumentSchema.parse({
         providers: { azure: { kind: 'azure-openai', baseUrl: 'https://contoso.openai.azure.com/openai', apiVersion: '2024-10-21' } },
-        deployments: { gpt: { provider: 'azure', model: 'gpt-4o-prod', capabilities: { input: ['text'], tools: false } } },
+        deployments: { gpt: { provider: 'azure', model: 'gpt-4o-prod', capabilities: { input: ['text'], tools: false }, firstByteMs: 4000 } },
         models: { chat: { deployments: ['gpt'] } },
       }),
     );
@@ -64,6 +64,7 @@ describe('buildCatalogue', () => {
       kind: 'azure-openai',
       apiVersion: '2024-10-21',
       capabilities: { input: ['text'], tools: false },
+      firstByteMs: 4000,
     });
   });
 

@@ -73,6 +73,7 @@ function resolveDeployment(
   if (provider.credentialEnv !== undefined) resolved.credentialEnv = provider.credentialEnv;
   if (provider.apiVersion !== undefined) resolved.apiVersion = provider.apiVersion;
   if (deployment.capabilities !== undefined) resolved.capabilities = deployment.capabilities;
+  if (deployment.firstByteMs !== undefined) resolved.firstByteMs = deployment.firstByteMs;
   const member: Omit<Member, 'priority' | 'weight'> = { deployment: resolved, capacity: deployment.capacity ?? {}, tags: deployment.tags ?? {} };
   if (deployment.contextWindow !== undefined) member.contextWindow = deployment.contextWindow;
   return member;

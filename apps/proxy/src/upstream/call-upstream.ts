@@ -151,8 +151,10 @@ async function attempt(
   const credential = credentialOf(deployment, call.credentials);
   if (typeof credential === 'object') return credential;
   const target = upstreamTarget(deployment.baseUrl, prepared.path);
-  // A stream must show its first chunk in time; the total deadline covers everything, streaming included.
-  const firstByte = prepared.stream ? deadline(call.policy.firstByteMs, () => new FirstByteTimeoutError(call.policy.firstByteMs)) : undefined;
+  // A stream must show its first chunk in time, and any answer its deployment's first byte when it sets a
+  // deadline; the total deadline covers everything, streaming included.
+  const firstByteMs = deployment.firstByteMs ?? (prepared.stream ? call.policy.firstByteMs : undefined);
+  const firstByte = firstByteMs === undefined ? undefined : deadline(firstByteMs, () => new FirstByteTimeoutError(firstByteMs));
   const signal = firstByte ? AbortSignal.any([call.signal, firstByte.signal]) : call.signal;
   let response;
   try {
@@ -169,6 +171,8 @@ async function attempt(
     return networkFailure(name, err, timeouts);
   }
   const status = response.statusCode;
+  // A non-stream answer's first byte came with its headers: its body is read under the body timeout.
+  if (!prepared.stream) firstByte?.clear();
   if (status >= 200 && status < 300) {
     let body: Buffer;
     try {

@@ -40,6 +40,14 @@ export const DeploymentSection = z.record(
       .optional(),
     /** Largest prompt + completion the model takes, number of tokens; a bigger request goes elsewhere first. */
     contextWindow: z.number().int().positive().optional(),
+    /**
+     * How long an attempt may wait for the upstream's first byte, number of milliseconds: a stream's first
+     * chunk, or a non-stream answer's headers. Past it the attempt is a timeout and the next candidate is
+     * tried. Unset: `UPSTREAM_FIRST_BYTE_TIMEOUT_MS` for streams, and for non-stream answers only the
+     * headers timeout, since a provider sends them when the whole completion is done: set it where answers
+     * are short (embeddings, small completions) to fail over from a hung upstream in seconds.
+     */
+    firstByteMs: z.number().int().positive().optional(),
   }),
 );
 

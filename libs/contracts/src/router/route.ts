@@ -53,6 +53,8 @@ export const Deployment = z.object({
   capabilities: DeploymentCapabilities.optional(),
   /** The alias this candidate serves when it comes from a fallback alias rather than the one asked for. */
   alias: z.string().optional(),
+  /** The deployment's own first-byte deadline, number of milliseconds (stream and non-stream alike). */
+  firstByteMs: z.number().int().positive().optional(),
 });
 export type Deployment = z.infer<typeof Deployment>;
 
