@@ -3,9 +3,7 @@ import type { Duplex } from 'node:stream';
 import { HeadersTooLargeError, InvalidRequestError, RequestTimeoutError, type GatewayError } from '@aigw/contracts';
 import { drainBody } from './drain-body';
 import { sendJson, toErrorReply } from './error-reply';
-import { SECURITY_HEADERS } from './security-headers';
-
-const SECURITY_HEADER_MAP = new Map(Object.entries(SECURITY_HEADERS));
+import { SECURITY_HEADERS, setSecurityHeaders } from './security-headers';
 
 /** How long requests may take to arrive, and idle connections may stay; numbers of milliseconds. */
 export interface EdgeDeadlines {
@@ -40,7 +38,7 @@ export function createEdgeServer(listener: RequestListener, deadlines: EdgeDeadl
     (req, res) => {
       if (req.headers.host === undefined && req.httpVersionMajor === 1 && req.httpVersionMinor === 1) {
         const reply = toErrorReply(new InvalidRequestError('The request has no Host header, which HTTP/1.1 requires.'));
-        res.setHeaders(SECURITY_HEADER_MAP);
+        setSecurityHeaders(res);
         sendJson(res, reply.status, reply.body, reply.headers);
         drainBody(req);
         return;

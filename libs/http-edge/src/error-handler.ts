@@ -19,7 +19,7 @@ export function edgeErrorHandler(logger: ErrorLogger) {
       return;
     }
     const reply = toErrorReply(err);
-    if (isOwnFailure(err)) logger.error({ err, method: req.method, route: req.route?.path, status: reply.status }, 'request failed');
+    if (isOwnFailure(reply)) logger.error({ err, method: req.method, route: req.route?.path, status: reply.status }, 'request failed');
     sendJson(res, reply.status, reply.body, reply.headers);
     drainBody(req);
   };

@@ -86,9 +86,9 @@ export function toErrorReply(err: unknown): ErrorReply {
   return { status, headers, body: { error } };
 }
 
-/** Whether a failure is the gateway's own, to be logged with its cause (the client sees `INTERNAL_MESSAGE`). */
-export function isOwnFailure(err: unknown): boolean {
-  return HIDDEN_MESSAGES.has(typedError(err).code);
+/** Whether a reply answers the gateway's own failure, to be logged with its cause (the client sees `INTERNAL_MESSAGE`). */
+export function isOwnFailure(reply: ErrorReply): boolean {
+  return reply.body.error.code === ErrorCode.Internal;
 }
 
 /** Writes a JSON answer with its length; headers set earlier on `res` (request id, security, rate limits) are kept. */

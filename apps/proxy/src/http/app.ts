@@ -73,7 +73,7 @@ export function createApp(deps: AppDeps): RequestListener {
       return;
     }
     const reply = toErrorReply(err);
-    if (isOwnFailure(err)) deps.logger.error({ err, ...ids }, 'unexpected failure');
+    if (isOwnFailure(reply)) deps.logger.error({ err, ...ids }, 'unexpected failure');
     sendClientError(res, formatOf(req, ctx), reply.status, reply.body, reply.headers);
     // Refused before its body was read (no key, too large, ...): the rest is read and dropped, within bounds.
     drainBody(req);

@@ -91,12 +91,11 @@ export class LeaseKeeper {
         follows = true;
         this.#held.delete(requestId);
         if (this.#held.size === 0) this.#stop();
-        const released = this.#bus.request(Release, { requestId, usageFollows: true }, { timeoutMs: RELEASE_WAIT_MS }).then(
+        return this.#bus.request(Release, { requestId, usageFollows: true }, { timeoutMs: RELEASE_WAIT_MS }).then(
           () => undefined,
           // Quota slow or away: the lease lapses on its own, as it would for a lost notice.
           () => undefined,
         );
-        return released;
       },
     };
     return lease;
